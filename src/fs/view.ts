@@ -1,0 +1,211 @@
+/**
+ * The contained filesystem view: every path the scan looks at is resolved
+ * inside the scanned root, as if chrooted into it.
+ *
+ * A view is an in-memory index of the tree's entries (type, size, link
+ * target), built by one walk. Path resolution runs on that index only, so
+ * it can never reach the host: absolute link targets are re-rooted, ".."
+ * stops at the root, and link loops end after a fixed depth. File contents
+ * are read only for regular files, through a {@link ContentSource} that the
+ * backend (directory, archive) provides.
+ */
+import type { Diagnostic } from "../types.js";
+
+export type EntryType = "file" | "dir" | "symlink" | "other";
+
+export interface Entry {
+  /** Absolute path inside the root, e.g. "/etc/init.d/rc". The root itself is "/". */
+  path: string;
+  type: EntryType;
+  size: number;
+  /** Permission bits (st_mode & 0o7777). */
+  mode: number;
+  /** Link text, for symlinks. */
+  target?: string;
+}
+
+/** Where a resolution ended. */
+export interface Resolution {
+  /** The resolved path inside the root (lexical when the tail does not exist). */
+  path: string;
+  /** The entry at that path, if it exists. */
+  entry?: Entry;
+  /** Symlinks followed on the way, in order (their own paths). */
+  via: string[];
+  /** Set when resolution failed (symlink loop). */
+  error?: string;
+}
+
+export type TextResult =
+  | { ok: true; path: string; text: string }
+  | { ok: false; path: string; code: string; reason: string };
+
+/** Reads the bytes of a regular file that the index says exists. */
+export interface ContentSource {
+  read(path: string, entry: Entry): Promise<Buffer>;
+}
+
+/** Symlinks followed in one resolution before it is declared a loop (like Linux's MAXSYMLINKS). */
+export const MAX_LINK_DEPTH = 40;
+/** Files larger than this are not read. */
+export const MAX_FILE_BYTES = 8 * 1024 * 1024;
+
+export function normalize(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") out.pop();
+    else out.push(part);
+  }
+  return "/" + out.join("/");
+}
+
+export function dirname(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? "/" : path.slice(0, i);
+}
+
+export function basename(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** "etc/x" for "/etc/x": the form used in findings. */
+export function relative(path: string): string {
+  return path.replace(/^\/+/, "");
+}
+
+export class FsView {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly byPath = new Map<string, Entry>();
+  private readonly childNames = new Map<string, string[]>();
+  private readonly reported = new Set<string>();
+
+  /** @param label what was scanned, for messages (a directory or archive name) */
+  constructor(
+    readonly label: string,
+    entries: Iterable<Entry>,
+    private readonly content: ContentSource,
+  ) {
+    this.byPath.set("/", { path: "/", type: "dir", size: 0, mode: 0o755 });
+    for (const e of entries) this.add(e);
+  }
+
+  private add(e: Entry): void {
+    const path = normalize(e.path);
+    if (path === "/") return;
+    const isNew = !this.byPath.has(path);
+    this.byPath.set(path, { ...e, path });
+    if (!isNew) return;
+    const parent = dirname(path);
+    if (!this.byPath.has(parent)) this.add({ path: parent, type: "dir", size: 0, mode: 0o755 });
+    let list = this.childNames.get(parent);
+    if (!list) this.childNames.set(parent, (list = []));
+    list.push(basename(path));
+  }
+
+  /** Adds a diagnostic once per (path, code). */
+  diagnose(path: string, code: string, message: string): void {
+    const key = `${path}\0${code}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.diagnostics.push({ path: relative(path), code, message });
+  }
+
+  /** lstat: the entry itself, never following a final link. */
+  lstat(path: string): Entry | undefined {
+    return this.byPath.get(normalize(path));
+  }
+
+  /** Names in a directory (after resolving the directory path). */
+  list(dir: string): string[] {
+    const r = this.resolve(dir);
+    return r.entry?.type === "dir" ? [...(this.childNames.get(r.path) ?? [])].sort() : [];
+  }
+
+  entries(): IterableIterator<Entry> {
+    return this.byPath.values();
+  }
+
+  readlink(path: string): string | undefined {
+    return this.lstat(path)?.target;
+  }
+
+  /**
+   * Resolves a path like realpath(3) inside a chroot. Missing components are
+   * kept lexically, so "/var/log/foo/x" resolves even when foo does not exist.
+   */
+  resolve(path: string, followLast = true): Resolution {
+    const via: string[] = [];
+    let pending = normalize(path).split("/").filter(Boolean);
+    let current: string[] = [];
+    let depth = 0;
+    while (pending.length > 0) {
+      const part = pending.shift()!;
+      if (part === ".") continue;
+      if (part === "..") {
+        current.pop();
+        continue;
+      }
+      const candidate = "/" + [...current, part].join("/");
+      const entry = this.byPath.get(candidate);
+      const isLast = pending.length === 0;
+      if (entry?.type === "symlink" && entry.target !== undefined && (followLast || !isLast)) {
+        if (++depth > MAX_LINK_DEPTH) {
+          return { path: candidate, via, error: `symlink loop (more than ${MAX_LINK_DEPTH} links) at /${relative(candidate)}` };
+        }
+        via.push(candidate);
+        const targetParts = entry.target.split("/").filter(Boolean);
+        if (entry.target.startsWith("/")) current = [];
+        pending = [...targetParts, ...pending];
+        continue;
+      }
+      current.push(part);
+    }
+    const resolved = "/" + current.join("/");
+    return { path: resolved, entry: this.byPath.get(resolved), via };
+  }
+
+  /**
+   * Reads a regular file as text. Links are resolved inside the root; FIFOs,
+   * sockets and devices are never opened; large and binary files are refused.
+   */
+  async readText(path: string): Promise<TextResult> {
+    const r = this.resolve(path);
+    const fail = (code: string, reason: string): TextResult => ({ ok: false, path: r.path, code, reason });
+    if (r.error) return fail("symlink-loop", r.error);
+    const e = r.entry;
+    if (!e) return fail("missing", "no such file in the scanned root");
+    if (e.type === "dir") return fail("not-a-file", "is a directory");
+    if (e.type !== "file") return fail("not-a-file", "not a regular file (FIFO, socket or device): not opened");
+    if (e.size > MAX_FILE_BYTES) return fail("too-large", `larger than ${MAX_FILE_BYTES / 1048576} MiB: skipped`);
+    let bytes: Buffer;
+    try {
+      bytes = await this.content.read(r.path, e);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? "read-error";
+      return fail(code.toLowerCase(), `cannot read: ${(err as Error).message.replace(/^[A-Z]+: /, "")}`);
+    }
+    if (isBinary(bytes)) return fail("binary", "binary file (NUL bytes or ELF): skipped");
+    return { ok: true, path: r.path, text: decode(bytes) };
+  }
+}
+
+export function isBinary(bytes: Buffer): boolean {
+  if (bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) return true;
+  return bytes.subarray(0, 8192).includes(0);
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const latin1 = new TextDecoder("latin1");
+
+/**
+ * Decodes file bytes. Invalid UTF-8 falls back to Latin-1, which maps every
+ * byte to one character, so line breaks stay where they were.
+ */
+export function decode(bytes: Buffer): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return latin1.decode(bytes);
+  }
+}
