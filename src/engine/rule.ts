@@ -1,0 +1,90 @@
+/**
+ * The rule API. A rule is a module in `rules/` with metadata and a check.
+ * Shell rules look at one program's effects through the model; root
+ * filesystem rules look at the tree through the contained view and the
+ * shared facts. Neither ever sees tree-sitter.
+ */
+import type { Level, Role } from "../types.js";
+import type { FsView } from "../fs/view.js";
+import type { RootfsFacts } from "../rootfs/facts.js";
+import type { EffectInstance, Instance, Program } from "../shell/program.js";
+
+export type Precision = "very-high" | "high" | "medium" | "low";
+
+export interface RuleMeta {
+  /** Stable code, e.g. "ROR101". */
+  id: string;
+  /** Stable kebab-case name, e.g. "remount-root-rw". */
+  name: string;
+  level: Level;
+  /** One line: what the rule finds. */
+  summary: string;
+  /** A paragraph: what it finds and why that breaks a read-only root. */
+  description: string;
+  tags: string[];
+  precision: Precision;
+  /**
+   * Rules whose finding on the same command this rule's finding replaces:
+   * one write gives one finding, from the most specific rule.
+   */
+  supersedes?: string[];
+}
+
+export interface ShellContext {
+  facts: RootfsFacts;
+  /** Reports a finding at the command of `at`; the call chain becomes related locations. */
+  report(at: Instance | EffectInstance, message: string): void;
+}
+
+export interface ShellRule extends RuleMeta {
+  kind: "shell";
+  check(program: Program, ctx: ShellContext): void;
+}
+
+/** Where a root filesystem finding points: a file of the tree, and a line in it when one decides. */
+export interface TreeLocation {
+  /** Path inside the root ("/etc/fstab"). */
+  path: string;
+  line?: number;
+  column?: number;
+  endColumn?: number;
+}
+
+export interface RootfsContext {
+  view: FsView;
+  facts: RootfsFacts;
+  report(at: TreeLocation, message: string): void;
+}
+
+export interface RootfsRule extends RuleMeta {
+  kind: "rootfs";
+  check(ctx: RootfsContext): Promise<void> | void;
+}
+
+export type Rule = ShellRule | RootfsRule;
+
+export function runtimeRole(roles: Role[]): Role | undefined {
+  return roles.find((r) => r === "boot" || r === "shutdown" || r === "network-hook" || r === "periodic") ?? roles[0];
+}
+
+/**
+ * Cases that document and test a rule (ESLint RuleTester's shape). Each
+ * case is a small tree: `code` is written at `path` (default: a boot
+ * script, /etc/rc.sysinit), `files` adds more files or links.
+ */
+export interface RuleCase {
+  name: string;
+  code?: string;
+  path?: string;
+  files?: Record<string, string | { symlink: string }>;
+}
+
+export interface InvalidCase extends RuleCase {
+  /** Where the rule must report, in order: path defaults to the case's `path`. */
+  errors: { line: number; path?: string }[];
+}
+
+export interface RuleCases {
+  valid: RuleCase[];
+  invalid: InvalidCase[];
+}

@@ -1,0 +1,31 @@
+/** tmpfiles.d(5) lines that create paths at boot. */
+
+export interface TmpfilesLine {
+  type: string;
+  path: string;
+  argument: string;
+  /** The file the line is in (inside the root) and its 1-based line number. */
+  file: string;
+  line: number;
+}
+
+/** Line types that create the path (directories, files, links, copies). */
+const CREATING = /^[dDvqQfFwLCpcbe]$/;
+
+export function parseTmpfiles(file: string, text: string): TmpfilesLine[] {
+  const out: TmpfilesLine[] = [];
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) return;
+    const fields = line.match(/"[^"]*"|\S+/g) ?? [];
+    const type = (fields[0] ?? "").replace(/[!+=\-^~$?]/g, "");
+    const path = (fields[1] ?? "").replace(/^"|"$/g, "");
+    if (!type || !path.startsWith("/")) return;
+    out.push({ type, path, argument: fields.slice(6).join(" "), file, line: i + 1 });
+  });
+  return out;
+}
+
+export function createsPath(l: TmpfilesLine): boolean {
+  return CREATING.test(l.type[0] ?? "");
+}
