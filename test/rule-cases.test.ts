@@ -8,11 +8,13 @@ import { join } from "node:path";
 import { RULES } from "../rules/index.js";
 import type { RuleCase, RuleCases } from "../src/engine/rule.js";
 import { scanPath } from "../src/scan.js";
-import { makeTree, removeTree, ROOT, SKELETON } from "./helpers.js";
+import { makeTree, removeTree, ROOT, SKELETON, type TreeSpec } from "./helpers.js";
 
 async function findingsFor(ruleId: string, c: RuleCase) {
   const path = c.path ?? "etc/rc.sysinit";
-  const tree = makeTree({ ...SKELETON, ...(c.code !== undefined ? { [path]: c.code } : {}), ...(c.files ?? {}) });
+  const spec: Record<string, TreeSpec[string] | null> = { ...SKELETON, ...(c.code !== undefined ? { [path]: c.code } : {}), ...(c.files ?? {}) };
+  for (const [k, v] of Object.entries(spec)) if (v === null) delete spec[k];
+  const tree = makeTree(spec as TreeSpec);
   try {
     const rule = RULES.find((r) => r.id === ruleId)!;
     const result = await scanPath(tree, { rules: [rule] });

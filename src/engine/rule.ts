@@ -76,7 +76,8 @@ export interface RuleCase {
   name: string;
   code?: string;
   path?: string;
-  files?: Record<string, string | { symlink: string }>;
+  /** Extra files; `null` removes an entry of the test skeleton (e.g. its /etc/mtab link). */
+  files?: Record<string, string | { symlink: string } | null>;
 }
 
 export interface InvalidCase extends RuleCase {

@@ -1,0 +1,165 @@
+import type { RuleCases } from "../../src/engine/rule.js";
+
+/** An init script linked for boot (rcS.d) and for shutdown (rc0.d, rc6.d). */
+function linked(name: string): Record<string, { symlink: string }> {
+  return {
+    [`etc/rcS.d/S05${name}`]: { symlink: `../init.d/${name}` },
+    [`etc/rc0.d/K05${name}`]: { symlink: `../init.d/${name}` },
+    [`etc/rc6.d/K05${name}`]: { symlink: `../init.d/${name}` },
+  };
+}
+
+export const cases: RuleCases = {
+  valid: [
+    {
+      name: "reading the clock: --hctosys, -s, --show, -r, --systz",
+      code: [
+        "#!/bin/sh",
+        "hwclock --hctosys --utc",
+        "hwclock -s -u",
+        "hwclock --show",
+        "hwclock -r --localtime",
+        "hwclock --systz",
+        "busybox hwclock -s -u",
+        "",
+      ].join("\n"),
+    },
+    {
+      name: "Debian-style hwclock.sh: the stop branch writes only if HWCLOCKACCESS is not no",
+      path: "etc/init.d/hwclock.sh",
+      code: [
+        "#!/bin/sh",
+        "[ -f /etc/default/rcS ] && . /etc/default/rcS",
+        "[ -f /etc/default/hwclock ] && . /etc/default/hwclock",
+        'case "$1" in',
+        "  start)",
+        '    if [ "$HWCLOCKACCESS" != no ]; then',
+        '        /sbin/hwclock --rtc=/dev/$HCTOSYS_DEVICE --hctosys $HWCLOCKPARS',
+        "    fi",
+        "    ;;",
+        "  stop|restart|reload|force-reload)",
+        '    if [ "$HWCLOCKACCESS" != no ]; then',
+        '        /sbin/hwclock --rtc=/dev/$HCTOSYS_DEVICE --systohc $HWCLOCKPARS',
+        "    fi",
+        "    ;;",
+        "esac",
+        "",
+      ].join("\n"),
+      files: {
+        ...linked("hwclock.sh"),
+        "etc/default/rcS": "#UTC=yes\n",
+        "etc/default/hwclock": "# Set this to no to keep hwclock.sh away from the hardware clock.\n#HWCLOCKACCESS=yes\n#HCTOSYS_DEVICE=rtc0\n",
+      },
+    },
+    {
+      name: "opt-in from /etc/default with --noadjfile (the documented correct code)",
+      path: "etc/init.d/hwclock.sh",
+      code: [
+        "#!/bin/sh",
+        "[ -f /etc/default/hwclock ] && . /etc/default/hwclock",
+        'case "$1" in',
+        "  stop)",
+        '    if [ "$HWCLOCKACCESS" = yes ]; then',
+        "        hwclock --systohc --utc --noadjfile",
+        "    fi",
+        "    ;;",
+        "esac",
+        "",
+      ].join("\n"),
+      files: { ...linked("hwclock.sh"), "etc/default/hwclock": "HWCLOCKACCESS=no\n" },
+    },
+    {
+      name: "--test does not touch the clock",
+      path: "etc/rc.shutdown",
+      code: "#!/bin/sh\nhwclock --test --systohc\nhwclock --systohc --test --debug\n",
+    },
+    {
+      name: "OpenRC hwclock service: --systohc only when clock_systohc is set in /etc/conf.d/hwclock",
+      path: "etc/init.d/hwclock",
+      code: [
+        "#!/sbin/openrc-run",
+        'description="Sets the local clock from the hardware clock"',
+        "start() {",
+        '    ebegin "Setting system clock using the hardware clock"',
+        "    hwclock --hctosys --utc",
+        "    eend $?",
+        "}",
+        "stop() {",
+        "    if yesno $clock_systohc; then",
+        '        ebegin "Saving the system clock"',
+        "        hwclock --systohc --utc",
+        "        eend $?",
+        "    fi",
+        "}",
+        "",
+      ].join("\n"),
+      files: { "etc/conf.d/hwclock": '# Set to YES to write the system time to the hardware clock at shutdown.\nclock_systohc="NO"\n' },
+    },
+    {
+      name: "a maintainer script",
+      path: "var/lib/dpkg/info/util-linux-extra.postinst",
+      code: "#!/bin/sh\nset -e\nhwclock --systohc || true\n",
+    },
+    {
+      name: "a user command",
+      path: "usr/bin/save-clock",
+      code: "#!/bin/sh\nexec hwclock --systohc --utc\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "the stop branch of a shutdown-linked init script writes the RTC",
+      path: "etc/init.d/hwclock.sh",
+      code: [
+        "#!/bin/sh",
+        'case "$1" in',
+        "  start)",
+        "    hwclock --rtc=/dev/rtc0 --hctosys",
+        "    ;;",
+        "  stop)",
+        "    hwclock --rtc=/dev/rtc0 --systohc",
+        "    ;;",
+        "esac",
+        "",
+      ].join("\n"),
+      files: linked("hwclock.sh"),
+      errors: [{ line: 7 }],
+    },
+    {
+      name: "-w, --adjust, -a and --set at boot",
+      code: [
+        "#!/bin/sh",
+        "hwclock --adjust",
+        "hwclock -a --utc",
+        "hwclock -w -u",
+        'hwclock --set --date="2024-01-01 00:00:00"',
+        "",
+      ].join("\n"),
+      errors: [{ line: 2 }, { line: 3 }, { line: 4 }, { line: 5 }],
+    },
+    {
+      name: "busybox hwclock -w in runit stage 3",
+      path: "etc/runit/3",
+      code: '#!/bin/sh\necho "Saving the system clock..."\nbusybox hwclock -w -u\n',
+      errors: [{ line: 3 }],
+    },
+    {
+      name: "--noadjfile spares /etc/adjtime but still writes the RTC",
+      path: "etc/rc.shutdown",
+      code: "#!/bin/sh\n/sbin/hwclock --systohc --noadjfile --utc\n",
+      errors: [{ line: 2 }],
+    },
+    {
+      name: "an existence test is not the user asking",
+      path: "etc/rc.shutdown",
+      code: "#!/bin/sh\nif [ -e /dev/rtc0 ]; then\n    hwclock --systohc\nfi\n",
+      errors: [{ line: 3 }],
+    },
+    {
+      name: "an hourly cron job syncing the RTC",
+      path: "etc/cron.hourly/rtc-sync",
+      code: "#!/bin/sh\nntpq -c rv 2>/dev/null | grep -q 'sync_ntp' || exit 0\nhwclock --systohc\n",
+      errors: [{ line: 3 }],
+    },
+  ],
+};

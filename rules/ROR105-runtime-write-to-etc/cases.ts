@@ -1,0 +1,178 @@
+import type { RuleCases } from "../../src/engine/rule.js";
+
+export const cases: RuleCases = {
+  valid: [
+    {
+      name: "/etc/foo links into /run in the tree",
+      code: "#!/bin/sh\necho generated > /etc/foo\n",
+      files: { "etc/foo": { symlink: "../run/foo" } },
+    },
+    {
+      name: "motd and resolv.conf link into /run; network/run is an absolute link",
+      code: [
+        "#!/bin/sh",
+        "uname -snrvm > /etc/motd",
+        "cat /etc/motd.tail >> /etc/motd",
+        "mkdir -p /run/network",
+        "touch /etc/network/run/ifstate",
+        "",
+      ].join("\n"),
+      files: {
+        "etc/motd": { symlink: "../run/motd" },
+        "etc/network/run": { symlink: "/run/network" },
+      },
+    },
+    {
+      name: "a dhclient-script writing resolv.conf through a link into /run/resolvconf",
+      path: "sbin/dhclient-script",
+      code: [
+        "#!/bin/sh",
+        'tmp="/run/resolvconf/resolv.conf.new"',
+        "for ns in $new_domain_name_servers; do",
+        '    echo "nameserver $ns" >> "$tmp"',
+        "done",
+        'cat "$tmp" > /etc/resolv.conf',
+        "",
+      ].join("\n"),
+      files: { "etc/resolv.conf": { symlink: "../run/resolvconf/resolv.conf" } },
+    },
+    {
+      name: "a directory under /etc mounted as a tmpfs from fstab",
+      code: "#!/bin/sh\ndate > /etc/exampled/state/boot\n",
+      files: { "etc/fstab": "/dev/sda1 / ext4 ro 0 1\ntmpfs /etc/exampled/state tmpfs mode=0755 0 0\n" },
+    },
+    {
+      name: "guarded by [ -w /etc ]",
+      code: [
+        "#!/bin/sh",
+        "[ -w /etc ] && ssh-keygen -A",
+        "if [ -w /etc ]; then",
+        '    echo "$(hostname)" > /etc/mailname',
+        "fi",
+        "",
+      ].join("\n"),
+    },
+    {
+      name: "guarded by a touch probe of /etc",
+      code: [
+        "#!/bin/sh",
+        "if touch /etc/.rw-test 2>/dev/null; then",
+        "    rm -f /etc/.rw-test",
+        "    ldconfig",
+        "fi",
+        "",
+      ].join("\n"),
+    },
+    {
+      name: "reading /etc and writing elsewhere",
+      path: "etc/cron.daily/exampled-backup",
+      code: "#!/bin/sh\ntar -czf /var/backups/etc.tgz -C / etc\ngrep -v '^#' /etc/exampled.conf > /run/exampled.conf\nldconfig -p > /run/ld-cache.txt\n",
+    },
+    {
+      name: "a maintainer script (an administrative action)",
+      path: "var/lib/dpkg/info/openssh-server.postinst",
+      code: [
+        "#!/bin/sh",
+        "set -e",
+        'if [ "$1" = configure ]; then',
+        "    ssh-keygen -A",
+        "    sed -i 's/^#PermitRootLogin.*/PermitRootLogin no/' /etc/ssh/sshd_config",
+        "    ldconfig",
+        "fi",
+        "",
+      ].join("\n"),
+    },
+    {
+      name: "a user command",
+      path: "usr/bin/set-hostname",
+      code: '#!/bin/sh\necho "$1" > /etc/hostname\nhostname -F /etc/hostname\n',
+    },
+    {
+      name: "writes owned by more specific rules (/etc/mtab is ROR107, hwclock is ROR104)",
+      code: "#!/bin/sh\ncat /proc/mounts > /etc/mtab\nhwclock --systohc\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "redirection into /etc at boot (motd rebuilt, no link)",
+      code: "#!/bin/sh\nuname -snrvm > /etc/motd\n[ -f /etc/motd.tail ] && cat /etc/motd.tail >> /etc/motd\n",
+      errors: [{ line: 2 }, { line: 3 }],
+    },
+    {
+      name: "tee and sed -i from a network hook",
+      path: "etc/network/if-up.d/exampled-ntp",
+      code: [
+        "#!/bin/sh",
+        '[ "$METHOD" = dhcp ] || exit 0',
+        'echo "server $new_ntp_servers iburst" | tee /etc/ntp.conf.dhcp >/dev/null',
+        "sed -i \"s/^server .*/server $new_ntp_servers iburst/\" /etc/ntp.conf",
+        "",
+      ].join("\n"),
+      errors: [{ line: 3 }, { line: 4 }],
+    },
+    {
+      name: "touch, ssh-keygen -A and ldconfig at boot",
+      code: "#!/bin/sh\ntouch /etc/.firstboot-done\nssh-keygen -A\nldconfig\n",
+      errors: [{ line: 2 }, { line: 3 }, { line: 4 }],
+    },
+    {
+      name: "a hostname write under a user configuration test is still a write to /etc",
+      code: [
+        "#!/bin/sh",
+        "[ -f /etc/conf.d/hostname ] && . /etc/conf.d/hostname",
+        'NEW="$hostname"',
+        'if [ -n "$NEW" ]; then',
+        '    echo "$NEW" > /etc/hostname',
+        "fi",
+        "",
+      ].join("\n"),
+      files: { "etc/conf.d/hostname": "# Set to the name of this host\nhostname=\"localhost\"\n" },
+      errors: [{ line: 5 }],
+    },
+    {
+      name: "localtime set from TIMEZONE on every boot",
+      path: "etc/init.d/bootmisc.sh",
+      code: [
+        "#!/bin/sh",
+        "### BEGIN INIT INFO",
+        "# Provides:          bootmisc",
+        "# Default-Start:     S",
+        "### END INIT INFO",
+        "[ -f /etc/default/rcS ] && . /etc/default/rcS",
+        'if [ -n "$TIMEZONE" ]; then',
+        '    ln -sf "/usr/share/zoneinfo/$TIMEZONE" /etc/localtime',
+        '    echo "$TIMEZONE" > /etc/timezone',
+        "fi",
+        "",
+      ].join("\n"),
+      files: { "etc/default/rcS": "#TIMEZONE=Etc/UTC\n" },
+      errors: [{ line: 8 }, { line: 9 }],
+    },
+    {
+      name: "cp, mv, rm, mkdir, chmod and chown under /etc in a cron job",
+      path: "etc/cron.daily/exampled-rotate",
+      code: [
+        "#!/bin/sh",
+        "cp /var/lib/exampled/peers /etc/exampled/peers",
+        "mv /etc/exampled/keys.new /etc/exampled/keys",
+        "rm -f /etc/exampled/keys.old",
+        "mkdir -p /etc/exampled/cache",
+        "chmod 0600 /etc/exampled/keys",
+        "chown root:exampled /etc/exampled/keys",
+        "",
+      ].join("\n"),
+      errors: [{ line: 2 }, { line: 3 }, { line: 4 }, { line: 5 }, { line: 6 }, { line: 7 }],
+    },
+    {
+      name: "a [ ! -L ] existence test is not a root-writable test",
+      code: "#!/bin/sh\nif [ ! -L /etc/motd ]; then\n    uname -a > /etc/motd\nfi\n",
+      errors: [{ line: 3 }],
+    },
+    {
+      name: "a write reached through a sourced library function",
+      code: "#!/bin/sh\n. /lib/init/exampled-functions.sh\nsave_seed\n",
+      files: { "lib/init/exampled-functions.sh": "save_seed() {\n    dd if=/dev/urandom of=/etc/random-seed bs=512 count=1 2>/dev/null\n}\n" },
+      errors: [{ line: 2, path: "lib/init/exampled-functions.sh" }],
+    },
+  ],
+};
