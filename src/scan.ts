@@ -13,10 +13,12 @@ import type { Diagnostic, Finding, Role } from "./types.js";
 import { FsView, relative, type Entry } from "./fs/view.js";
 import { openDirectory } from "./fs/dir.js";
 import { interpreterOf, isIgnoredName, rolesOf, runlevelRoles, SCRIPT_GLOBS } from "./input/classify.js";
-import { buildModel, parseScript, Program, ScriptCache } from "./shell/program.js";
+import { buildModel, implicitSources, parseScript, Program, ScriptCache } from "./shell/program.js";
 import { RootfsFacts } from "./rootfs/facts.js";
 import { runRules } from "./engine/run.js";
 import { effectsOf } from "./shell/effects.js";
+import { classify } from "./shell/guards.js";
+import type { Condition } from "./shell/model.js";
 import type { Rule } from "./engine/rule.js";
 import { RULES } from "../rules/index.js";
 
@@ -107,7 +109,7 @@ export async function scanPath(target: string, options: ScanOptions = {}): Promi
     if (options.role && roles.has("other")) roles = new Set([options.role]);
     const script = await parseScript(file.text);
     const lines = file.text.split("\n").length;
-    const model = await buildModel(r.path, script, lines, cache);
+    const model = await buildModel(r.path, script, lines, cache, implicitSources(r.path, interpreter));
     texts.set(r.path, file.text);
     programs.push(new Program(model, roles, interpreter ?? "sh"));
     scripts.push({ path: relative(r.path), roles: [...roles], interpreter: interpreter ?? "sh" });
@@ -120,10 +122,10 @@ export async function scanPath(target: string, options: ScanOptions = {}): Promi
   for (const m of cache.missing()) view.diagnose(m, "source-missing", "sourced file not found in the scanned root");
 
   const facts = kind === "rootfs" ? await RootfsFacts.of(view) : RootfsFacts.none();
-  // Directories that boot scripts create count for every script (ROR102).
+  // Directories that boot scripts create on every boot count for every script (ROR102).
   for (const p of programs) {
     for (const inst of p.instances) {
-      if (!inst.roles.includes("boot")) continue;
+      if (!inst.roles.includes("boot") || !runsEveryTime(inst.conditions)) continue;
       for (const eff of effectsOf(inst.command)) if (eff.kind === "mkdir" && eff.path.value) facts.createdAtBoot.add(facts.resolve(eff.path.value));
     }
   }
@@ -134,6 +136,11 @@ export async function scanPath(target: string, options: ScanOptions = {}): Promi
     if (t !== undefined) sources.set(f.path, t);
   }
   return { target, kind, findings, diagnostics: view.diagnostics, parse: stats, scripts, sources };
+}
+
+/** Conditions that do not keep a command from running on every boot: the action dispatch, "create if missing". */
+function runsEveryTime(conditions: readonly Condition[]): boolean {
+  return conditions.every((c) => c.test.kind === "match" || classify(c) === "existence");
 }
 
 function count(stats: ParseStats, hasErrors: boolean, errorLines: number, lines: number): void {

@@ -1,6 +1,6 @@
 import type { ShellRule } from "../../src/engine/rule.js";
 import { parentDir } from "../../src/engine/scenarios.js";
-import { classify } from "../../src/shell/guards.js";
+import { classify, existencePath } from "../../src/shell/guards.js";
 import { before, type EffectInstance } from "../../src/shell/program.js";
 import { isUnder } from "../../src/rootfs/facts.js";
 import type { Condition } from "../../src/shell/model.js";
@@ -19,6 +19,16 @@ export function customVarDir(path: string): string | null {
 /** Conditions that do not stop a mkdir from ensuring the directory: "create it if missing". */
 function ensures(c: Condition): boolean {
   return classify(c) === "existence";
+}
+
+/** The write only happens when the directory (or something in it) exists: `[ -d D ] && ...`, `[ -f D/x ] || exit`. */
+function onlyIfExists(conditions: readonly Condition[], dir: string, resolve: (p: string) => string): boolean {
+  return conditions.some((c) => {
+    const p = existencePath(c.test);
+    if (p === null || !isUnder(resolve(p), dir)) return false;
+    const negated = c.test.kind === "not";
+    return c.when !== negated;
+  });
 }
 
 function dominates(mkdir: EffectInstance, write: EffectInstance): boolean {
@@ -50,6 +60,7 @@ export const rule: ShellRule = {
       const custom = customVarDir(dir);
       if (!custom) continue;
       if (ctx.facts.createdAtBootTime(dir)) continue;
+      if (onlyIfExists(e.conditions, dir, (p) => ctx.facts.resolve(p))) continue;
       const made = mkdirs.some((m) => {
         if (m.effect.kind !== "mkdir") return false;
         const p = m.effect.path.value;

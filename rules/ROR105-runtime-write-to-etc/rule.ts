@@ -1,5 +1,5 @@
 import type { ShellRule } from "../../src/engine/rule.js";
-import { onlyWhenRootWritable, pathOrDir } from "../../src/engine/scenarios.js";
+import { isWriteProbe, onlyWhenRootWritable, pathOrDir } from "../../src/engine/scenarios.js";
 import { isUnder } from "../../src/rootfs/facts.js";
 
 export const rule: ShellRule = {
@@ -19,7 +19,7 @@ export const rule: ShellRule = {
       const where = pathOrDir(eff.path);
       if (!where || !isUnder(where, "/etc") || where === "/etc/mtab") continue;
       if (ctx.facts.isWritable(where)) continue;
-      if (onlyWhenRootWritable(e.conditions, ctx.facts)) continue;
+      if (onlyWhenRootWritable(e.conditions, ctx.facts) || isWriteProbe(e.command)) continue;
       const shown = eff.path.value ?? `${eff.path.prefix}…`;
       const how = eff.kind === "write" ? eff.how : eff.kind === "remove" ? eff.how : "mkdir";
       ctx.report(e, `Writes ${shown} under /etc at runtime (${how}). /etc is read-only; keep runtime state in /run or /var and link to it from /etc.`);

@@ -1,5 +1,5 @@
 import type { ShellRule } from "../../src/engine/rule.js";
-import { onlyWhenRootWritable, pathOrDir } from "../../src/engine/scenarios.js";
+import { isWriteProbe, onlyWhenRootWritable, pathOrDir } from "../../src/engine/scenarios.js";
 import { underAny } from "../../src/rootfs/facts.js";
 
 export const STATIC_TREES = ["/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/boot", "/opt"];
@@ -21,7 +21,7 @@ export const rule: ShellRule = {
       const where = pathOrDir(eff.path);
       if (!where || !underAny(where, STATIC_TREES)) continue;
       if (ctx.facts.isWritable(where)) continue;
-      if (onlyWhenRootWritable(e.conditions, ctx.facts)) continue;
+      if (onlyWhenRootWritable(e.conditions, ctx.facts) || isWriteProbe(e.command)) continue;
       const shown = eff.path.value ?? `${eff.path.prefix}…`;
       ctx.report(e, `Writes ${shown} in a static tree at runtime (${eff.kind === "mkdir" ? "mkdir" : eff.how}). Such data only changes during package installation; do this in a maintainer script or keep it under /var.`);
     }

@@ -1,5 +1,5 @@
 import type { ShellRule } from "../../src/engine/rule.js";
-import { onlyWhenRootWritable } from "../../src/engine/scenarios.js";
+import { isWriteProbe, onlyWhenRootWritable } from "../../src/engine/scenarios.js";
 
 export const rule: ShellRule = {
   kind: "shell",
@@ -18,7 +18,7 @@ export const rule: ShellRule = {
       if (eff.kind !== "write" && eff.kind !== "remove") continue;
       if (eff.path.value !== "/etc/mtab") continue;
       if (eff.kind === "write" && !eff.replaces && ctx.facts.isWritable("/etc/mtab")) continue;
-      if (onlyWhenRootWritable(e.conditions, ctx.facts)) continue;
+      if (onlyWhenRootWritable(e.conditions, ctx.facts) || isWriteProbe(e.command)) continue;
       ctx.report(e, `Rewrites /etc/mtab at runtime (${eff.how}). Ship /etc/mtab as a symlink to /proc/self/mounts in the image instead.`);
     }
   },

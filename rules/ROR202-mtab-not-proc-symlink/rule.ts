@@ -19,7 +19,8 @@ export const rule: RootfsRule = {
       const r = ctx.view.resolve("/etc/mtab");
       if (GOOD_TARGETS.has(r.path)) return;
     }
-    if (ctx.facts.tmpfiles.some((l) => l.path === "/etc/mtab" && l.type.startsWith("L") && createsPath(l))) return;
+    // tmpfiles.d makes the link at boot: `L+` replaces whatever is there, a plain `L` only fills a gap.
+    if (ctx.facts.tmpfiles.some((l) => l.path === "/etc/mtab" && l.type.startsWith("L") && createsPath(l) && (l.force || !entry))) return;
     const state = !entry
       ? "is missing"
       : entry.type === "symlink"

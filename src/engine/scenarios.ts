@@ -29,6 +29,14 @@ export function readOnlyRoot(facts: RootfsFacts): Scenario {
   };
 }
 
+/**
+ * A probe: a command that tries a write only to learn whether the root is
+ * writable (`if touch /etc/.rw-test 2>/dev/null; then`). Its failure is expected.
+ */
+export function isWriteProbe(c: Command): boolean {
+  return c.tested && (c.name === null || c.name === "touch" || c.name === ":" || c.name === "true");
+}
+
 /** True when a command under these conditions cannot run while the root is read-only. */
 export function onlyWhenRootWritable(conditions: readonly Condition[], facts: RootfsFacts): boolean {
   return !mayRun(conditions, readOnlyRoot(facts), (c) => classify(c) === "root-mode" || c.test.kind === "command");

@@ -10,7 +10,8 @@ import { createsPath, parseTmpfiles, type TmpfilesLine } from "./tmpfiles.js";
 /** Writable at runtime on any FHS system with a read-only root: separate mounts, tmpfs or kernel filesystems. */
 export const FHS_WRITABLE = ["/var", "/tmp", "/run", "/home", "/srv", "/media", "/dev", "/proc", "/sys"];
 
-const TMPFILES_DIRS = ["/usr/lib/tmpfiles.d", "/lib/tmpfiles.d", "/etc/tmpfiles.d", "/run/tmpfiles.d"];
+/** tmpfiles.d directories, lowest precedence first. */
+const TMPFILES_DIRS = ["/lib/tmpfiles.d", "/usr/lib/tmpfiles.d", "/usr/local/lib/tmpfiles.d", "/run/tmpfiles.d", "/etc/tmpfiles.d"];
 
 export class RootfsFacts {
   readonly fstab: FstabEntry[] = [];
@@ -36,12 +37,13 @@ export class RootfsFacts {
       if (e.type === "swap" || e.options.includes("ro")) continue;
       f.writableMounts.add(e.file);
     }
-    for (const dir of TMPFILES_DIRS) {
-      for (const name of view.list(dir)) {
-        if (!name.endsWith(".conf")) continue;
-        const r = await view.readText(`${dir}/${name}`);
-        if (r.ok) f.tmpfiles.push(...parseTmpfiles(r.path, r.text));
-      }
+    // A file in /etc/tmpfiles.d overrides (or, linked to /dev/null, masks) the same name in /run or /usr/lib.
+    const chosen = new Map<string, string>();
+    for (const dir of TMPFILES_DIRS) for (const name of view.list(dir)) if (name.endsWith(".conf")) chosen.set(name, `${dir}/${name}`);
+    for (const path of [...chosen.values()].sort()) {
+      if (view.resolve(path).path === "/dev/null") continue;
+      const r = await view.readText(path);
+      if (r.ok) f.tmpfiles.push(...parseTmpfiles(r.path, r.text));
     }
     return f;
   }

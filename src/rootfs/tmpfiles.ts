@@ -2,6 +2,8 @@
 
 export interface TmpfilesLine {
   type: string;
+  /** The `+` modifier: replace what exists at the path (L+, C+ ...). */
+  force: boolean;
   path: string;
   argument: string;
   /** The file the line is in (inside the root) and its 1-based line number. */
@@ -19,9 +21,10 @@ export function parseTmpfiles(file: string, text: string): TmpfilesLine[] {
     if (!line || line.startsWith("#")) return;
     const fields = line.match(/"[^"]*"|\S+/g) ?? [];
     const type = (fields[0] ?? "").replace(/[!+=\-^~$?]/g, "");
+    const force = (fields[0] ?? "").includes("+");
     const path = (fields[1] ?? "").replace(/^"|"$/g, "");
     if (!type || !path.startsWith("/")) return;
-    out.push({ type, path, argument: fields.slice(6).join(" "), file, line: i + 1 });
+    out.push({ type, force, path, argument: fields.slice(6).join(" "), file, line: i + 1 });
   });
   return out;
 }

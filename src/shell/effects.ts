@@ -252,7 +252,7 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   "start-stop-daemon"(cmd, out) {
-    const p = parseArgs(cmd.args, { short: "pxnaurcgsKNPIdCbmvoqt", long: ["pidfile", "exec", "name", "startas", "user", "chuid", "group", "signal", "retry", "nicelevel", "procsched", "iosched", "umask", "chdir", "chroot", "output", "notify-timeout"] });
+    const p = parseArgs(cmd.args, { short: "pxnaucgsRNPIkdrO", long: ["pidfile", "exec", "name", "startas", "user", "chuid", "group", "signal", "retry", "nicelevel", "procsched", "iosched", "umask", "chdir", "chroot", "output", "notify-timeout"] });
     if (!has(p, "S", "start") || !has(p, "m", "make-pidfile")) return;
     for (const f of values(p, "p", "pidfile")) write(out, cmd, f.value ?? undefined, "start-stop-daemon --make-pidfile", false);
   },

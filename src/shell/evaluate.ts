@@ -99,6 +99,8 @@ export class Evaluator {
   private readonly configVars = new Map<string, string>();
   private sourcesConfig: string | null = null;
   private readonly sourceStack: string[] = [];
+  /** Depth of condition positions being evaluated: commands recorded meanwhile are `tested`. */
+  private testing = 0;
 
   constructor(
     private readonly path: string,
@@ -107,9 +109,20 @@ export class Evaluator {
     readonly wanted: Set<string>,
   ) {}
 
-  run(script: A.Script, lines: number, initial?: Env): ScriptModel {
-    const env = initial ?? new Env();
+  /**
+   * @param implicitSources files the script's runner sources before it
+   *   (OpenRC reads /etc/rc.conf and /etc/conf.d/<service> for a service script)
+   */
+  run(script: A.Script, lines: number, implicitSources: readonly string[] = []): ScriptModel {
+    const env = new Env();
     this.sourceStack.push(this.path);
+    for (const path of implicitSources) {
+      const loaded = this.loader.get(path, this.path);
+      if (loaded === null) this.wanted.add(path);
+      if (loaded === null || loaded === "missing") continue;
+      for (const name of loaded.documented) if (!this.configVars.has(name)) this.configVars.set(name, loaded.path);
+      this.block(loaded.script.body, env, [], null, loaded.path, false);
+    }
     this.block(script.body, env, [], null, this.path, false);
     // Function bodies are evaluated once the top level is done, with its final
     // environment: init scripts usually define functions before the variables
@@ -134,7 +147,13 @@ export class Evaluator {
   // ----- statements -----
 
   private block(body: A.Stmt[], env: Env, conds: Condition[], func: string | null, file: string, sub: boolean): void {
-    for (const s of body) this.stmt(s, env, conds, func, file, sub);
+    let cs = conds;
+    for (const s of body) {
+      const test = this.stmt(s, env, cs, func, file, sub);
+      // After `X || exit`, `X && exit` or `if X; then exit; fi`, the rest of the block runs only in one outcome of X.
+      const guard = earlyExit(s, test);
+      if (guard) cs = [...cs, this.cond("exit", guard.test, guard.when, s.span, file)];
+    }
   }
 
   private stmt(s: A.Stmt, env: Env, conds: Condition[], func: string | null, file: string, sub: boolean): Test {
@@ -164,7 +183,8 @@ export class Evaluator {
         if (s.orElse) this.block(s.orElse, elseEnv, [...conds, ...prior], func, file, sub);
         branches.push(elseEnv);
         this.replace(env, Env.merge(env, branches));
-        return { kind: "unknown", text: "if" };
+        // The test of a one-branch `if`, so that `if X; then exit; fi` can guard what follows.
+        return s.clauses.length === 1 && !s.orElse ? { kind: "and", left: prior[0]!.test, right: { kind: "unknown", text: "then" } } : { kind: "unknown", text: "if" };
       }
       case "case": {
         const subject = this.word(s.subject, env, file);
@@ -201,7 +221,13 @@ export class Evaluator {
       case "and":
       case "or": {
         const before = env.clone();
-        const left = this.stmt(s.left, env, conds, func, file, sub);
+        this.testing++;
+        let left: Test;
+        try {
+          left = this.stmt(s.left, env, conds, func, file, sub);
+        } finally {
+          this.testing--;
+        }
         const rightEnv = env.clone();
         const c = this.cond(s.kind, left, s.kind === "and", s.span, file);
         const right = this.stmt(s.right, rightEnv, [...conds, c], func, file, sub);
@@ -241,7 +267,12 @@ export class Evaluator {
   /** A condition list (`if a; b; then`): every command runs, the last one decides. */
   private condList(list: A.Stmt[], env: Env, conds: Condition[], func: string | null, file: string, sub: boolean): Test {
     let last: Test = { kind: "unknown", text: "" };
-    for (const s of list) last = this.stmt(s, env, conds, func, file, sub);
+    this.testing++;
+    try {
+      for (const s of list) last = this.stmt(s, env, conds, func, file, sub);
+    } finally {
+      this.testing--;
+    }
     return last;
   }
 
@@ -353,6 +384,7 @@ export class Evaluator {
       func,
       order: this.order++,
       substitution: sub,
+      tested: this.testing > 0,
     };
     cmd.redirects = this.evalRedirects(s.redirects, env, file);
     this.commands.push(cmd);
@@ -378,6 +410,7 @@ export class Evaluator {
       func,
       order: this.order++,
       substitution: sub,
+      tested: this.testing > 0,
     };
     this.commands.push(cmd);
   }
@@ -544,6 +577,27 @@ export class Evaluator {
     }
     return UNKNOWN;
   }
+}
+
+/** Whether a statement always leaves the current script or function. */
+function terminates(s: A.Stmt): boolean {
+  if (s.kind === "command") return s.name !== null && (s.name.text === "exit" || s.name.text === "return");
+  if (s.kind === "block") return !s.subshell && s.body.length > 0 && terminates(s.body[s.body.length - 1]!);
+  if (s.kind === "if") return s.orElse !== null && s.clauses.every((c) => c.body.length > 0 && terminates(c.body[c.body.length - 1]!)) && s.orElse.length > 0 && terminates(s.orElse[s.orElse.length - 1]!);
+  return false;
+}
+
+/** The condition under which the statements after `s` run, when `s` is an early exit. */
+function earlyExit(s: A.Stmt, test: Test): { test: Test; when: boolean } | null {
+  if ((s.kind === "or" || s.kind === "and") && terminates(s.right) && (test.kind === "or" || test.kind === "and")) {
+    // `X || exit`: continues when X succeeded; `X && exit`: when it failed.
+    return { test: test.left, when: s.kind === "or" };
+  }
+  if (s.kind === "if" && s.clauses.length === 1 && !s.orElse) {
+    const body = s.clauses[0]!.body;
+    if (body.length > 0 && terminates(body[body.length - 1]!) && test.kind === "and") return { test: test.left, when: false };
+  }
+  return null;
 }
 
 function emptyWord(span: Span): A.Word {

@@ -46,7 +46,8 @@ export type Test =
   | { kind: "match"; subject: Word; patterns: Word[]; previous: Word[] }
   | { kind: "unknown"; text: string };
 
-export type ConditionKind = "if" | "elif" | "else" | "case" | "and" | "or" | "loop";
+/** `exit`: the command comes after an early exit (`[ -d X ] || exit 0`), which it depends on. */
+export type ConditionKind = "if" | "elif" | "else" | "case" | "and" | "or" | "loop" | "exit";
 
 /** One condition a command sits under: it runs only when `test` evaluates to `when`. */
 export interface Condition {
@@ -76,6 +77,8 @@ export interface Command {
   order: number;
   /** Inside `$(...)` or a backgrounded/subshell context that does not affect the caller's state. */
   substitution: boolean;
+  /** Its exit status decides something (an `if`/`while` condition, the left side of `&&`/`||`). */
+  tested: boolean;
 }
 
 export interface FunctionDef {

@@ -11,7 +11,7 @@
 import type { Role } from "../types.js";
 import { RUNTIME_ROLES } from "../types.js";
 import { type FsView, relative } from "../fs/view.js";
-import { convertProgram, type Script } from "./syntax.js";
+import { convertProgram, SLASH_STAND_IN, type Script } from "./syntax.js";
 import { withTree } from "./parser.js";
 import { Evaluator, type LoadedSource, type SourceLoader } from "./evaluate.js";
 import { documentedVariables } from "./config.js";
@@ -19,9 +19,13 @@ import { effectsOf, type Effect } from "./effects.js";
 import type { Command, Condition, ScriptModel } from "./model.js";
 import { globMatch } from "./guards.js";
 
-/** A byte-preserving repair for grammar gaps: `for i do` becomes `for i;do`. */
+/**
+ * Length-preserving repairs for gaps in the grammar, so that positions do not
+ * move: `for i do` becomes `for i;do`, and the lone "/" of `[ -w / ]` a
+ * stand-in character that the syntax layer reads back as "/".
+ */
 export function repair(text: string): string {
-  return text.replace(/(\bfor[ \t]+[A-Za-z_][A-Za-z0-9_]*)[ \t]+(do\b)/g, (_m, head: string, kw: string) => {
+  return text.replace(/(\[\[?[ \t]+(?:![ \t]+)?-[a-zA-Z][ \t]+)\/(?=[ \t]+\]\]?)/g, `$1${SLASH_STAND_IN}`).replace(/(\bfor[ \t]+[A-Za-z_][A-Za-z0-9_]*)[ \t]+(do\b)/g, (_m, head: string, kw: string) => {
     const gap = _m.length - head.length - kw.length;
     return head + ";" + " ".repeat(gap - 1) + kw;
   });
@@ -80,11 +84,17 @@ export class ScriptCache {
   };
 }
 
+/** Files a script's runner sources before running it: OpenRC's service configuration. */
+export function implicitSources(path: string, interpreter: string | null): string[] {
+  if (interpreter !== "openrc-run" && interpreter !== "runscript") return [];
+  return ["/etc/rc.conf", `/etc/conf.d/${path.slice(path.lastIndexOf("/") + 1)}`];
+}
+
 /** Builds the model of a script, loading what it sources until nothing new is asked for. */
-export async function buildModel(path: string, script: Script, lines: number, cache: ScriptCache): Promise<ScriptModel> {
+export async function buildModel(path: string, script: Script, lines: number, cache: ScriptCache, implicit: readonly string[] = []): Promise<ScriptModel> {
   for (let round = 0; ; round++) {
     const wanted = new Set<string>();
-    const model = new Evaluator(path, cache.loader, wanted).run(script, lines);
+    const model = new Evaluator(path, cache.loader, wanted).run(script, lines, implicit);
     if (wanted.size === 0 || round >= 6) return model;
     await cache.load(wanted);
   }

@@ -404,9 +404,17 @@ function testNode(n: Node | null, st: State): TestExpr {
   }
 }
 
+/**
+ * Stands in for a lone "/" operand of a unary test (`[ -w / ]`), which the
+ * grammar misreads as division; see `repair` in program.ts. Same length, so
+ * columns do not move.
+ */
+export const SLASH_STAND_IN = "\u2044";
+
 /** Converts any word-like node into a Word with its parts. */
 export function word(n: Node, st: State): Word {
-  return { parts: parts(n, st, false), text: n.text, span: spanOf(n) };
+  const text = n.text.includes(SLASH_STAND_IN) ? n.text.replaceAll(SLASH_STAND_IN, "/") : n.text;
+  return { parts: parts(n, st, false), text, span: spanOf(n) };
 }
 
 function parts(n: Node, st: State, quoted: boolean): WordPart[] {
@@ -416,7 +424,8 @@ function parts(n: Node, st: State, quoted: boolean): WordPart[] {
     case "extglob_pattern":
     case "regex":
     case "special_variable_name": {
-      const text = quoted ? n.text : unescape(n.text);
+      const raw = n.text.replaceAll(SLASH_STAND_IN, "/");
+      const text = quoted ? raw : unescape(raw);
       const glob = !quoted && /[*?[]/.test(n.text);
       return glob ? [{ kind: "opaque", text: n.text, glob: true }] : [{ kind: "lit", text, quoted }];
     }
