@@ -24,6 +24,8 @@ interface Val {
 }
 
 const UNKNOWN: Val = { value: null, prefix: "", resolved: false, config: false };
+/** A variable nothing visible assigns: unknown, but `${X:-default}` gives the default. */
+const UNASSIGNED: Val = { ...UNKNOWN };
 
 export interface LoadedSource {
   /** Path of the file inside the root, links resolved. */
@@ -509,7 +511,7 @@ export class Evaluator {
     // Not assigned anywhere we can see: user configuration (unset by default)
     // when a configuration file documents it, otherwise unknown.
     if (this.configVars.has(name)) return { value: "", prefix: "", resolved: false, config: true };
-    return UNKNOWN;
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? UNASSIGNED : UNKNOWN;
   }
 
   private expand(p: Extract<A.WordPart, { kind: "var" }>, v: Val, env: Env, file: string): Val {
@@ -522,7 +524,13 @@ export class Evaluator {
       case "-":
       case ":=":
       case "=": {
-        if (v.value === null) return v.config ? arg() : { ...UNKNOWN, prefix: "" };
+        // A variable nothing assigns (and not a parameter) is unset: the default applies.
+        if (v.value === null) {
+          if (!v.config && v !== UNASSIGNED) return { ...UNKNOWN, prefix: "" };
+          const d = arg();
+          if (p.op.endsWith("=")) env.set(p.name, d);
+          return d;
+        }
         if (isEmpty && (colon || v.config)) {
           const d = arg();
           if (p.op.endsWith("=")) env.set(p.name, d);

@@ -11,7 +11,7 @@
 import type { Role } from "../types.js";
 import { RUNTIME_ROLES } from "../types.js";
 import { type FsView, relative } from "../fs/view.js";
-import { convertProgram, SLASH_STAND_IN, type Script } from "./syntax.js";
+import { convertProgram, SLASH_STAND_IN, type Script, type Stmt } from "./syntax.js";
 import { withTree } from "./parser.js";
 import { Evaluator, type LoadedSource, type SourceLoader } from "./evaluate.js";
 import { documentedVariables } from "./config.js";
@@ -31,8 +31,35 @@ export function repair(text: string): string {
   });
 }
 
+/** Lines of one file re-parsed one by one after a failed region, at most. */
+const MAX_REPARSED_LINES = 2000;
+
+/**
+ * Parses a script. Lines left in ERROR regions are parsed again one by one,
+ * each at its own row (the other lines blanked), so that commands inside a
+ * region the grammar could not read are still seen, at their positions.
+ */
 export async function parseScript(text: string): Promise<Script> {
-  return withTree(repair(text), (root) => convertProgram(root));
+  const repaired = repair(text);
+  const script = await withTree(repaired, (root) => convertProgram(root));
+  if (script.unparsedRows.length === 0) return script;
+  const lines = repaired.split("\n");
+  const stillUnparsed: number[] = [];
+  const recovered: Stmt[] = [];
+  const known = new Set(script.body.map((s) => `${s.span.line}:${s.span.column}`));
+  for (const row of script.unparsedRows.slice(0, MAX_REPARSED_LINES)) {
+    const alone = "\n".repeat(row) + (lines[row] ?? "");
+    const part = await withTree(alone, (root) => (root.hasError ? null : convertProgram(root)));
+    if (!part || part.body.length === 0) {
+      stillUnparsed.push(row);
+      continue;
+    }
+    recovered.push(...part.body.filter((s) => !known.has(`${s.span.line}:${s.span.column}`)));
+  }
+  stillUnparsed.push(...script.unparsedRows.slice(MAX_REPARSED_LINES));
+  // Put recovered statements back in source order among the top-level ones.
+  const body = [...script.body, ...recovered].sort((a, b) => a.span.line - b.span.line || a.span.column - b.span.column);
+  return { ...script, body, errorLines: stillUnparsed.length, unparsedRows: stillUnparsed };
 }
 
 /** Parsed files of one scan, shared by every script that sources them. */

@@ -77,6 +77,8 @@ export interface Script {
   /** Lines covered by ERROR nodes that could not be recovered. */
   errorLines: number;
   hasErrors: boolean;
+  /** Those lines (0-based rows) that hold code, for a second, line-by-line attempt. */
+  unparsedRows: number[];
 }
 
 export function spanOf(n: Node): Span {
@@ -103,7 +105,10 @@ const CLOSING_KEYWORDS = new Set(["done", "fi", "esac", "}", "then", "do", "else
 export function convertProgram(root: Node): Script {
   const state = { errorRows: new Set<number>(), hasErrors: root.hasError };
   const body = stmts(kids(root), state);
-  return { body, errorLines: state.errorRows.size, hasErrors: state.hasErrors };
+  // Rows of ERROR regions that no recovered statement covers, and that hold code (not blank, not a comment).
+  const lines = root.text.split("\n");
+  const rows = [...state.errorRows].filter((r) => /^\s*[^\s#]/.test(lines[r] ?? "")).sort((a, b) => a - b);
+  return { body, errorLines: rows.length, hasErrors: state.hasErrors, unparsedRows: rows };
 }
 
 interface State {
@@ -121,6 +126,8 @@ function stmt(n: Node, st: State): Stmt[] {
   const span = spanOf(n);
   switch (n.type) {
     case "command":
+      // An error inside a command's words (an unterminated `$((`) may have swallowed the next lines: try them again.
+      if (n.hasError) for (let r = n.startPosition.row; r <= n.endPosition.row; r++) st.errorRows.add(r);
       return [command(n, st)].filter((s): s is Stmt => s !== null);
     case "variable_assignment":
       return [{ kind: "assign", assigns: [assign(n, st)], decl: null, span }];
@@ -203,7 +210,9 @@ function stmt(n: Node, st: State): Stmt[] {
     case "ERROR": {
       st.hasErrors = true;
       const recovered = kids(n).flatMap((c) => stmt(c, st));
-      if (recovered.length === 0) for (let r = n.startPosition.row; r <= n.endPosition.row; r++) st.errorRows.add(r);
+      const covered = new Set<number>();
+      for (const s of recovered) for (let r = s.span.line - 1; r < s.span.endLine; r++) covered.add(r);
+      for (let r = n.startPosition.row; r <= n.endPosition.row; r++) if (!covered.has(r)) st.errorRows.add(r);
       return recovered;
     }
     case "heredoc_body":
@@ -474,6 +483,13 @@ function expansion(n: Node, st: State, quoted: boolean): WordPart {
     // ${X#pat} / ${X%pat}: the grammar gives the pattern as a regex child.
     const m = /^\$\{[A-Za-z_0-9]+(:?[-=?+]|##?|%%?|\/\/?|\^\^?|,,?)/.exec(text);
     op = m?.[1];
+  }
+  // Trim patterns (`${F##*/}`) are glob text, often split over several nodes: take them verbatim.
+  if (op && /^(##?|%%?)$/.test(op)) {
+    const pattern = text.slice(2 + nameNode.text.length + op.length, -1);
+    if (!pattern.includes("$") && !pattern.includes("`")) {
+      return { kind: "var", name: nameNode.text, op, arg: { parts: [{ kind: "lit", text: unescape(pattern), quoted: true }], text: pattern, span: spanOf(n) }, quoted };
+    }
   }
   const argNode = inner.find((c) => c !== nameNode && c.type !== "subscript");
   if (!op) {
