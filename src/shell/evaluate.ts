@@ -11,7 +11,7 @@
  */
 import type { Span } from "../types.js";
 import type * as A from "./syntax.js";
-import type { Command, Condition, FunctionDef, Redirect, ScriptModel, SourceRef, Test, Word } from "./model.js";
+import type { Command, Condition, FunctionDef, Redirect, ScriptModel, SourceRef, Template, Test, Word } from "./model.js";
 import { isConfigPath } from "./config.js";
 
 /** A value in the environment. */
@@ -21,6 +21,8 @@ interface Val {
   resolved: boolean;
   /** Set by a user configuration file. */
   config: boolean;
+  /** The value in terms of positional parameters, when that is all it depends on. */
+  template?: Template;
 }
 
 const UNKNOWN: Val = { value: null, prefix: "", resolved: false, config: false };
@@ -81,10 +83,15 @@ export class Env {
       const vals = branches.map((b) => b.get(name) ?? base.get(name));
       const first = vals[0];
       const same = first !== undefined && vals.every((v) => v !== undefined && v.value === first.value && v.value !== null);
-      if (same) out.set(name, first!);
+      const sameTemplate = first?.template !== undefined && vals.every((v) => v?.template !== undefined && JSON.stringify(v.template) === JSON.stringify(first.template));
+      if (same || sameTemplate || vals.every((v) => v === first)) out.set(name, first!);
       else {
+        // Different values: unknown, but keep the beginning they share ("/var/run/" of two pid files).
         const config = vals.some((v) => v?.config);
-        out.set(name, { ...UNKNOWN, config });
+        const prefixes = vals.map((v) => v?.value ?? v?.prefix ?? "");
+        let prefix = prefixes[0] ?? "";
+        for (const p of prefixes) while (!p.startsWith(prefix)) prefix = prefix.slice(0, -1);
+        out.set(name, { ...UNKNOWN, prefix, config });
       }
     }
     return out;
@@ -309,7 +316,7 @@ export class Evaluator {
   }
 
   private valOf(w: Word): Val {
-    return { value: w.value, prefix: w.prefix, resolved: w.resolved, config: w.configVars.length > 0 && w.vars.length === w.configVars.length };
+    return { value: w.value, prefix: w.prefix, resolved: w.resolved, config: w.configVars.length > 0 && w.vars.length === w.configVars.length, template: w.template };
   }
 
   // ----- commands -----
@@ -471,8 +478,14 @@ export class Evaluator {
     let resolved = false;
     const vars: string[] = [];
     const configVars: string[] = [];
+    let template: Template | null = [];
     const add = (v: Val) => {
       if (v.resolved) resolved = true;
+      if (template) {
+        if (v.value !== null) template.push(v.value);
+        else if (v.template) template.push(...v.template);
+        else template = null;
+      }
       if (value !== null && v.value !== null) {
         value += v.value;
         if (prefixOpen) prefix += v.value;
@@ -491,7 +504,8 @@ export class Evaluator {
           vars.push(p.name);
           const v = this.lookup(p.name, env);
           if (v.config || this.configVars.has(p.name)) configVars.push(p.name);
-          add(this.expand(p, v, env, file));
+          const expanded = this.expand(p, v, env, file);
+          add(p.op && v.template ? { ...expanded, template: undefined } : expanded);
           break;
         }
         case "cmdsub":
@@ -502,7 +516,9 @@ export class Evaluator {
           break;
       }
     }
-    return { text: w.text, span: w.span, value, prefix: value ?? prefix, vars, configVars, resolved, file };
+    const word: Word = { text: w.text, span: w.span, value, prefix: value ?? prefix, vars, configVars, resolved, file };
+    if (value === null && template && template.some((t) => typeof t !== "string")) word.template = template;
+    return word;
   }
 
   private lookup(name: string, env: Env): Val {
@@ -511,6 +527,7 @@ export class Evaluator {
     // Not assigned anywhere we can see: user configuration (unset by default)
     // when a configuration file documents it, otherwise unknown.
     if (this.configVars.has(name)) return { value: "", prefix: "", resolved: false, config: true };
+    if (/^[1-9]$/.test(name)) return { ...UNKNOWN, template: [{ param: Number(name) }] };
     return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? UNASSIGNED : UNKNOWN;
   }
 

@@ -9,6 +9,13 @@
  */
 import type { Span } from "../types.js";
 
+/**
+ * A value that depends on the positional parameters of the enclosing
+ * function: literal pieces and parameter numbers ("do_", {param: 1}).
+ * Calls bind it (see Program), so `do_$1` called with "stop" is `do_stop`.
+ */
+export type Template = (string | { param: number })[];
+
 export interface Word {
   /** Source text of the word. */
   text: string;
@@ -25,6 +32,8 @@ export interface Word {
   resolved: boolean;
   /** File the word is in (differs from the script for sourced libraries). */
   file: string;
+  /** When the value depends only on positional parameters: how. */
+  template?: Template;
 }
 
 export interface Redirect {

@@ -18,6 +18,7 @@ import { documentedVariables } from "./config.js";
 import { effectsOf, type Effect } from "./effects.js";
 import type { Command, Condition, ScriptModel } from "./model.js";
 import { globMatch } from "./guards.js";
+import { bindCommand, callArguments, type Bindings } from "./bind.js";
 
 /**
  * Length-preserving repairs for gaps in the grammar, so that positions do not
@@ -206,17 +207,22 @@ export class Program {
 
   private unfold(): void {
     const top = this.model.commands.filter((c) => c.func === null);
-    for (const c of top) this.visit(c, [], [], [], [...this.roles], new Set());
+    for (const c of top) this.visit(c, [], [], [], [...this.roles], new Set(), null);
     if (this.interpreter === "openrc-run" || this.interpreter === "runscript") {
       for (const [name, role] of Object.entries(OPENRC_ENTRIES)) {
         const def = this.model.functions.get(name);
         if (!def) continue;
-        for (const c of def.commands) if (c.func === name) this.visit(c, [], [], [], [role], new Set([name]));
+        for (const c of def.commands) if (c.func === name) this.visit(c, [], [], [], [role], new Set([name]), null);
       }
     }
   }
 
-  private visit(c: Command, conds: Condition[], chain: Command[], position: number[], entryRoles: Role[], stack: Set<string>): void {
+  /**
+   * Records a command instance and follows it into the function it calls.
+   * `args` are the positional parameters bound at the enclosing call.
+   */
+  private visit(original: Command, conds: Condition[], chain: Command[], position: number[], entryRoles: Role[], stack: Set<string>, args: Bindings): void {
+    const c = bindCommand(original, args);
     const conditions = c.conditions.length ? [...conds, ...c.conditions] : conds;
     const pos = [...position, c.order];
     const roles = dispatchRoles(new Set(entryRoles), conditions);
@@ -224,9 +230,10 @@ export class Program {
     const def = c.name ? this.model.functions.get(c.name) : undefined;
     if (!def || stack.has(def.name)) return;
     stack.add(def.name);
-    for (const inner of def.commands) {
-      if (inner.func !== def.name) continue;
-      this.visit(inner, conditions, [...chain, c], pos, entryRoles, stack);
+    const inner = callArguments(c, args);
+    for (const cmd of def.commands) {
+      if (cmd.func !== def.name) continue;
+      this.visit(cmd, conditions, [...chain, c], pos, entryRoles, stack, inner);
     }
     stack.delete(def.name);
   }
