@@ -192,3 +192,16 @@ describe("grammar gaps", () => {
     expect(p.model.commands.some((c) => c.redirects.some((r) => r.target?.value === "/etc/after"))).toBe(true);
   });
 });
+
+describe("grammar gaps in words", () => {
+  it("`$DIR/$NAME.pid` is one word, in arguments, assignments and redirections", async () => {
+    const p = await program('DIR=/var/run/foo\nNAME=foo\nP=$DIR/$NAME.pid\necho > $DIR/$NAME.log\nstart-stop-daemon -S -m -p $DIR/$NAME.pid -x /bin/true\nf() {\n  local q=$DIR/$NAME.q\n  echo $P $q\n}\nf\n');
+    expect(p.model.commands.map((c) => c.name)).toEqual(["echo", "start-stop-daemon", "f", "echo"]);
+    expect(p.model.commands[3]!.args.map((a) => a.value)).toEqual(["/var/run/foo/foo.pid", "/var/run/foo/foo.q"]);
+    const echo = p.model.commands[0]!;
+    expect(echo.redirects[0]!.target!.value).toBe("/var/run/foo/foo.log");
+    expect(echo.redirects[0]!.target!.text).toBe("$DIR/$NAME.log");
+    const ssd = p.model.commands[1]!;
+    expect(ssd.args.map((a) => a.value)).toContain("/var/run/foo/foo.pid");
+  });
+});

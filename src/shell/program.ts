@@ -26,7 +26,9 @@ import { bindCommand, callArguments, type Bindings } from "./bind.js";
  * stand-in character that the syntax layer reads back as "/".
  */
 export function repair(text: string): string {
-  return text.replace(/(\[\[?[ \t]+(?:![ \t]+)?-[a-zA-Z][ \t]+)\/(?=[ \t]+\]\]?)/g, `$1${SLASH_STAND_IN}`).replace(/(\bfor[ \t]+[A-Za-z_][A-Za-z0-9_]*)[ \t]+(do\b)/g, (_m, head: string, kw: string) => {
+  return text
+    .replace(/(\[\[?[ \t]+(?:![ \t]+)?-[a-zA-Z][ \t]+)\/(?=[ \t]+\]\]?)/g, `$1${SLASH_STAND_IN}`)
+    .replace(/(\bfor[ \t]+[A-Za-z_][A-Za-z0-9_]*)[ \t]+(do\b)/g, (_m, head: string, kw: string) => {
     const gap = _m.length - head.length - kw.length;
     return head + ";" + " ".repeat(gap - 1) + kw;
   });

@@ -254,18 +254,65 @@ function rightmost(s: Stmt): Redirectable | null {
   }
 }
 
+/**
+ * The grammar splits `$DIR/$NAME.pid` (an expansion, a word, then `$NAME`
+ * followed by more text) into "$DIR/$" and "NAME.pid". Such a node ends in a
+ * bare `$` token, and the rest follows with no gap.
+ */
+function endsInBareDollar(n: Node): boolean {
+  const last = n.child(n.childCount - 1);
+  return n.type === "concatenation" && last !== null && !last.isNamed && last.type === "$";
+}
+
+/** Joins "$DIR/$" and "NAME.pid" back into one word. */
+function joinSplitWord(head: Word, tail: Node, st: State): Word {
+  const rest = word(tail, st);
+  const parts = [...head.parts];
+  const first = rest.parts[0];
+  const m = first?.kind === "lit" ? /^([A-Za-z_][A-Za-z0-9_]*)([\s\S]*)$/.exec(first.text) : null;
+  if (m) {
+    parts.push({ kind: "var", name: m[1]!, quoted: false });
+    if (m[2]) parts.push({ ...(first as Extract<WordPart, { kind: "lit" }>), text: m[2] });
+    parts.push(...rest.parts.slice(1));
+  } else parts.push({ kind: "opaque", text: "$" }, ...rest.parts);
+  return { parts, text: head.text + rest.text, span: { ...head.span, endLine: rest.span.endLine, endColumn: rest.span.endColumn } };
+}
+
+/** Words of sibling nodes, with split words joined back. */
+function words(nodes: Node[], st: State): Word[] {
+  const out: Word[] = [];
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    const next = nodes[i + 1];
+    if (next && endsInBareDollar(n) && next.startIndex === n.endIndex) {
+      out.push(joinSplitWord(word(n, st), next, st));
+      i++;
+    } else out.push(word(n, st));
+  }
+  return out;
+}
+
 function command(n: Node, st: State): Stmt | null {
-  const nameNode = field(n, "name");
+  let nameNode = field(n, "name");
   const env: Assign[] = [];
-  const args: Word[] = [];
+  const argNodes: Node[] = [];
   const redirects: Redirect[] = [];
   for (const c of kids(n)) {
     if (c === nameNode || c.id === nameNode?.id) continue;
     if (c.type === "variable_assignment") env.push(assign(c, st));
     else if (c.type === "file_redirect" || c.type === "heredoc_redirect" || c.type === "herestring_redirect") redirects.push(...redirect(c, st));
-    else if (c.type !== "command_name") args.push(word(c, st));
+    else if (c.type !== "command_name") argNodes.push(c);
   }
-  let name = nameNode ? word(kids(nameNode)[0] ?? nameNode, st) : null;
+  // `P=$DIR/$NAME.pid` read as the assignment "P=$DIR/$" and a command "NAME.pid": one assignment.
+  const lastEnv = kids(n).filter((c) => c.type === "variable_assignment").pop();
+  const lastValue = lastEnv ? field(lastEnv, "value") : null;
+  if (lastValue && nameNode && endsInBareDollar(lastValue) && nameNode.startIndex === lastValue.endIndex) {
+    const a = env[env.length - 1]!;
+    a.value = joinSplitWord(a.value!, kids(nameNode)[0] ?? nameNode, st);
+    nameNode = null;
+  }
+  const args = words(argNodes, st);
+  let name = nameNode ? word(kids(nameNode)[0] ?? nameNode, st) : args.shift() ?? null;
   // Recovery: "do mv a b" left behind by a `for` the grammar could not read.
   while (name && STRAY_KEYWORDS.has(name.text)) {
     st.hasErrors = true;
@@ -288,9 +335,20 @@ function assign(n: Node, st: State): Assign {
 function declaration(n: Node, st: State): Stmt {
   const decl = n.child(0)?.type ?? "declare";
   const assigns: Assign[] = [];
-  for (const c of kids(n)) {
-    if (c.type === "variable_assignment") assigns.push(assign(c, st));
-    else if (c.type === "variable_name") assigns.push({ name: c.text, value: null, append: false, span: spanOf(c) });
+  const children = kids(n);
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i]!;
+    if (c.type === "variable_assignment") {
+      const a = assign(c, st);
+      // `local f=$DIR/$NAME.pid`, split by the grammar: join the value back.
+      const value = field(c, "value");
+      const next = children[i + 1];
+      if (a.value && value && next && endsInBareDollar(value) && next.startIndex === c.endIndex) {
+        a.value = joinSplitWord(a.value, next, st);
+        i++;
+      }
+      assigns.push(a);
+    } else if (c.type === "variable_name") assigns.push({ name: c.text, value: null, append: false, span: spanOf(c) });
   }
   return { kind: "assign", assigns, decl, span: spanOf(n) };
 }
@@ -306,8 +364,9 @@ function redirect(n: Node, st: State): Redirect[] {
   }
   if (n.type === "herestring_redirect") return [{ op: "<<<", fd, target: null, span }];
   const opNode = n.children.find((c) => c !== null && !c.isNamed);
-  const dest = field(n, "destination") ?? kids(n).filter((c) => c.type !== "file_descriptor").pop() ?? null;
-  return [{ op: opNode?.type ?? ">", fd: Number.isNaN(fd) ? null : fd, target: dest ? word(dest, st) : null, span }];
+  const dests = n.childrenForFieldName("destination").filter((c): c is Node => c !== null);
+  const dest = dests.length ? words(dests, st)[0]! : (() => { const d = kids(n).filter((c) => c.type !== "file_descriptor").pop(); return d ? word(d, st) : null; })();
+  return [{ op: opNode?.type ?? ">", fd: Number.isNaN(fd) ? null : fd, target: dest, span }];
 }
 
 function ifStmt(n: Node, st: State): Stmt {
@@ -414,16 +473,20 @@ function testNode(n: Node | null, st: State): TestExpr {
 }
 
 /**
- * Stands in for a lone "/" operand of a unary test (`[ -w / ]`), which the
- * grammar misreads as division; see `repair` in program.ts. Same length, so
- * columns do not move.
+ * Stands in for a "/" that the grammar misreads as division: the lone
+ * operand of a unary test (`[ -w / ]`). See `repair` in program.ts. Same
+ * length, so columns do not move.
  */
 export const SLASH_STAND_IN = "\u2044";
 
+/** Source text with the stand-in read back as "/". */
+function restore(s: string): string {
+  return s.includes(SLASH_STAND_IN) ? s.replaceAll(SLASH_STAND_IN, "/") : s;
+}
+
 /** Converts any word-like node into a Word with its parts. */
 export function word(n: Node, st: State): Word {
-  const text = n.text.includes(SLASH_STAND_IN) ? n.text.replaceAll(SLASH_STAND_IN, "/") : n.text;
-  return { parts: parts(n, st, false), text, span: spanOf(n) };
+  return { parts: parts(n, st, false), text: restore(n.text), span: spanOf(n) };
 }
 
 function parts(n: Node, st: State, quoted: boolean): WordPart[] {
@@ -433,15 +496,15 @@ function parts(n: Node, st: State, quoted: boolean): WordPart[] {
     case "extglob_pattern":
     case "regex":
     case "special_variable_name": {
-      const raw = n.text.replaceAll(SLASH_STAND_IN, "/");
+      const raw = restore(n.text);
       const text = quoted ? raw : unescape(raw);
       const glob = !quoted && /[*?[]/.test(n.text);
       return glob ? [{ kind: "opaque", text: n.text, glob: true }] : [{ kind: "lit", text, quoted }];
     }
     case "string_content":
-      return [{ kind: "lit", text: n.text.replace(/\\([$`"\\\n])/g, "$1"), quoted: true }];
+      return [{ kind: "lit", text: restore(n.text).replace(/\\([$`"\\\n])/g, "$1"), quoted: true }];
     case "raw_string":
-      return [{ kind: "lit", text: n.text.slice(1, -1), quoted: true }];
+      return [{ kind: "lit", text: restore(n.text.slice(1, -1)), quoted: true }];
     case "ansi_c_string":
       return [{ kind: "opaque", text: n.text }];
     case "string":
@@ -486,7 +549,7 @@ function expansion(n: Node, st: State, quoted: boolean): WordPart {
   }
   // Trim patterns (`${F##*/}`) are glob text, often split over several nodes: take them verbatim.
   if (op && /^(##?|%%?)$/.test(op)) {
-    const pattern = text.slice(2 + nameNode.text.length + op.length, -1);
+    const pattern = restore(text.slice(2 + nameNode.text.length + op.length, -1));
     if (!pattern.includes("$") && !pattern.includes("`")) {
       return { kind: "var", name: nameNode.text, op, arg: { parts: [{ kind: "lit", text: unescape(pattern), quoted: true }], text: pattern, span: spanOf(n) }, quoted };
     }
