@@ -3,6 +3,11 @@ import type { RuleCases } from "../../src/engine/rule.js";
 export const cases: RuleCases = {
   valid: [
     {
+      name: "a computed directory created before the writes, by the same spelling (runit's svlogd run script)",
+      path: "etc/sv/svlogd/run",
+      code: '#!/bin/sh\nSERVICE=$(basename $(dirname $PWD))\nLOGDIR=/var/log/runit/$SERVICE\n[ ! -d "$LOGDIR" ] && install -m 750 -d "$LOGDIR"\ncp /x "$LOGDIR/.pkg"\ninstall -Tm 0644 /etc/sv/svlogd/log.config "$LOGDIR"/config\n',
+    },
+    {
       name: "mkdir -p before the write, on every path (cron job)",
       path: "etc/cron.daily/exampled-report",
       code: [
@@ -133,6 +138,11 @@ export const cases: RuleCases = {
     },
   ],
   invalid: [
+    {
+      name: "a computed directory created under another name",
+      code: '#!/bin/sh\nD=/var/lib/foo/$NAME\nE=/var/lib/foo/$OTHER\nmkdir -p "$E"\necho x > "$D/state"\n',
+      errors: [{ line: 5 }],
+    },
     {
       name: "a cron job that writes a log and a stamp into custom directories",
       path: "etc/cron.daily/exampled-report",

@@ -3,7 +3,7 @@ import { parentDir } from "../../src/engine/scenarios.js";
 import { classify, existencePath } from "../../src/shell/guards.js";
 import { before, type EffectInstance } from "../../src/shell/program.js";
 import { isUnder } from "../../src/rootfs/facts.js";
-import type { Condition } from "../../src/shell/model.js";
+import type { Condition, Word } from "../../src/shell/model.js";
 
 /** Directories of /var that every system has; anything below them, or beside them, is custom. */
 export const STANDARD_VAR_DIRS = ["log", "lib", "cache", "spool", "tmp", "mail", "backups", "local", "opt", "run", "lock"];
@@ -14,6 +14,11 @@ export function customVarDir(path: string): string | null {
   if (parts[0] !== "var" || parts.length < 2) return null;
   if (!STANDARD_VAR_DIRS.includes(parts[1]!)) return `/var/${parts[1]}`;
   return parts.length >= 3 ? `/var/${parts[1]}/${parts[2]}` : null;
+}
+
+/** How a word is written, quotes dropped and `${X}` as `$X`: `"$LOGDIR"/config` is `$LOGDIR/config`. */
+function spelling(w: Word): string {
+  return w.text.replace(/["']/g, "").replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, "$$$1");
 }
 
 /** Conditions that do not stop a mkdir from ensuring the directory: "create it if missing". */
@@ -62,9 +67,13 @@ export const rule: ShellRule = {
       if (ctx.facts.createdAtBootTime(dir)) continue;
       if (onlyIfExists(e.conditions, dir, (p) => ctx.facts.resolve(p))) continue;
       const made = mkdirs.some((m) => {
-        if (m.effect.kind !== "mkdir") return false;
+        if (m.effect.kind !== "mkdir" || !dominates(m, e)) return false;
         const p = m.effect.path.value;
-        return p !== null && isUnder(ctx.facts.resolve(p), dir) && dominates(m, e);
+        // Known paths compare as paths; computed ones by how they are written (`mkdir "$D"` then `> "$D/x"`).
+        if (p !== null) return isUnder(ctx.facts.resolve(p), dir);
+        const made = spelling(m.effect.path);
+        const written = spelling(eff.path);
+        return made.includes("$") && written.startsWith(made + "/");
       });
       if (made) continue;
       ctx.report(e, `Writes into ${dir}, which is not created on every path before this write. /var may start empty; run "mkdir -p ${dir}" first or add a tmpfiles.d line for it.`);
