@@ -106,6 +106,7 @@ export class Evaluator {
   private readonly pendingBodies: { def: FunctionDef; body: A.Stmt[]; file: string }[] = [];
   private readonly sources: SourceRef[] = [];
   private readonly configVars = new Map<string, string>();
+  /** The first user configuration file the script sources (its unassigned variables are taken to come from there). */
   private sourcesConfig: string | null = null;
   private readonly sourceStack: string[] = [];
   /** Depth of condition positions being evaluated: commands recorded meanwhile are `tested`. */
@@ -527,6 +528,9 @@ export class Evaluator {
     // Not assigned anywhere we can see: user configuration (unset by default)
     // when a configuration file documents it, otherwise unknown.
     if (this.configVars.has(name)) return { value: "", prefix: "", resolved: false, config: true };
+    // A script that sources user configuration and reads a variable nothing assigns reads a setting
+    // the administrator may make there (unset by default), e.g. HWCLOCKACCESS after /etc/default/hwclock.
+    if (this.sourcesConfig !== null && /^[A-Z][A-Z0-9_]*$/.test(name)) return { value: "", prefix: "", resolved: false, config: true };
     if (/^[1-9]$/.test(name)) return { ...UNKNOWN, template: [{ param: Number(name) }] };
     return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? UNASSIGNED : UNKNOWN;
   }
