@@ -22,6 +22,11 @@ export interface Entry {
   mode: number;
   /** Link text, for symlinks. */
   target?: string;
+  /**
+   * Set by a backend that saw the bytes while indexing (an archive) and found
+   * a binary file: it is refused without being read again.
+   */
+  binary?: boolean;
 }
 
 /** Where a resolution ended. */
@@ -88,19 +93,30 @@ export class FsView {
   ) {
     this.byPath.set("/", { path: "/", type: "dir", size: 0, mode: 0o755 });
     for (const e of entries) this.add(e);
+    for (const e of this.byPath.values()) {
+      if (e.type === "symlink" && e.target !== undefined && climbsAboveRoot(dirname(e.path), e.target)) {
+        this.diagnose(e.path, "link-above-root", `relative link target "${e.target}" climbs above the root: ".." stops at the root, as in a chroot`);
+      }
+    }
   }
 
+  /** Adds an entry, and the directories above it that the backend did not list (archives may omit them). */
   private add(e: Entry): void {
-    const path = normalize(e.path);
+    let path = normalize(e.path);
     if (path === "/") return;
     const isNew = !this.byPath.has(path);
     this.byPath.set(path, { ...e, path });
     if (!isNew) return;
-    const parent = dirname(path);
-    if (!this.byPath.has(parent)) this.add({ path: parent, type: "dir", size: 0, mode: 0o755 });
-    let list = this.childNames.get(parent);
-    if (!list) this.childNames.set(parent, (list = []));
-    list.push(basename(path));
+    // A loop rather than recursion: a member can be thousands of directories deep.
+    for (;;) {
+      const parent = dirname(path);
+      let list = this.childNames.get(parent);
+      if (!list) this.childNames.set(parent, (list = []));
+      list.push(basename(path));
+      if (this.byPath.has(parent)) return;
+      this.byPath.set(parent, { path: parent, type: "dir", size: 0, mode: 0o755 });
+      path = parent;
+    }
   }
 
   /** Adds a diagnostic once per (path, code). */
@@ -174,10 +190,16 @@ export class FsView {
     const fail = (code: string, reason: string): TextResult => ({ ok: false, path: r.path, code, reason });
     if (r.error) return fail("symlink-loop", r.error);
     const e = r.entry;
+    // A link whose own target is missing (not a missing file below a linked directory).
+    const link = r.via.at(-1);
+    if (!e && link !== undefined && this.resolve(link).path === r.path) {
+      return { ok: false, path: link, code: "dangling-link", reason: `link to ${r.path}, which does not exist in the scanned root` };
+    }
     if (!e) return fail("missing", "no such file in the scanned root");
     if (e.type === "dir") return fail("not-a-file", "is a directory");
     if (e.type !== "file") return fail("not-a-file", "not a regular file (FIFO, socket or device): not opened");
     if (e.size > MAX_FILE_BYTES) return fail("too-large", `larger than ${MAX_FILE_BYTES / 1048576} MiB: skipped`);
+    if (e.binary) return fail("binary", BINARY_REASON);
     let bytes: Buffer;
     try {
       bytes = await this.content.read(r.path, e);
@@ -185,11 +207,27 @@ export class FsView {
       const code = (err as NodeJS.ErrnoException).code ?? "read-error";
       return fail(code.toLowerCase(), `cannot read: ${(err as Error).message.replace(/^[A-Z]+: /, "")}`);
     }
-    if (isBinary(bytes)) return fail("binary", "binary file (NUL bytes or ELF): skipped");
+    if (isBinary(bytes)) return fail("binary", BINARY_REASON);
     return { ok: true, path: r.path, text: decode(bytes) };
   }
 }
 
+const BINARY_REASON = "binary file (NUL bytes or ELF): skipped";
+
+/** Whether a relative path (a link target, an archive member name), read from `dir`, goes above the root with "..". */
+export function climbsAboveRoot(dir: string, target: string): boolean {
+  if (target.startsWith("/")) return false;
+  let depth = normalize(dir).split("/").filter(Boolean).length;
+  for (const part of target.split("/")) {
+    if (part === "..") {
+      if (depth === 0) return true;
+      depth--;
+    } else if (part !== "" && part !== ".") depth++;
+  }
+  return false;
+}
+
+/** Whether the bytes are those of a binary file: an ELF header, or a NUL byte in the first 8 KiB. */
 export function isBinary(bytes: Buffer): boolean {
   if (bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) return true;
   return bytes.subarray(0, 8192).includes(0);
@@ -197,6 +235,19 @@ export function isBinary(bytes: Buffer): boolean {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const latin1 = new TextDecoder("latin1");
+
+/**
+ * Decodes a file or link name from its bytes the way file contents are
+ * decoded: UTF-8 when valid, otherwise each byte as one Latin-1 character,
+ * so that distinct names stay distinct.
+ */
+export function decodeName(bytes: Uint8Array): { text: string; utf8: boolean } {
+  try {
+    return { text: utf8.decode(bytes), utf8: true };
+  } catch {
+    return { text: latin1.decode(bytes), utf8: false };
+  }
+}
 
 /**
  * Decodes file bytes. Invalid UTF-8 falls back to Latin-1, which maps every
