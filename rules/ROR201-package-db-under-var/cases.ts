@@ -131,5 +131,23 @@ export const cases: RuleCases = {
       files: { "var/lib/opkg/status": "Package: busybox\nStatus: install user installed\n" },
       errors: [{ path: "var/lib/opkg/status", line: 1 }],
     },
+    {
+      name: "dpkg reads dpkg.cfg after dpkg.cfg.d: its admindir in /var wins over a fragment's in /usr",
+      files: {
+        "etc/dpkg/dpkg.cfg.d/admindir": "admindir /usr/lib/sysimage/dpkg\n",
+        "etc/dpkg/dpkg.cfg": `${DPKG_CFG}\nadmindir /var/lib/dpkg-local\n`,
+        "usr/lib/sysimage/dpkg/status": DPKG_STATUS,
+        "var/lib/dpkg-local/status": DPKG_STATUS,
+      },
+      errors: [{ path: "etc/dpkg/dpkg.cfg", line: 13 }],
+    },
+    {
+      name: "rpm %_dbpath through a macro, expanded (%{_var})",
+      files: {
+        "usr/lib/rpm/macros": "%_var\t\t\t/var\n%_dbpath\t\t%{_var}/lib/rpmdb\n",
+        "var/lib/rpmdb/rpmdb.sqlite": "SQLite format 3",
+      },
+      errors: [{ path: "usr/lib/rpm/macros", line: 2 }],
+    },
   ],
 };

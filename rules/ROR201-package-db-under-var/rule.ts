@@ -23,8 +23,41 @@ async function setting(ctx: RootfsContext, files: string[], re: RegExp): Promise
   return found;
 }
 
+/**
+ * dpkg reads its configuration fragments first (names of letters, digits,
+ * `_` and `-` only, in order), then the main file: a setting in dpkg.cfg
+ * wins over one in dpkg.cfg.d.
+ */
 function confFiles(ctx: RootfsContext, main: string, dir: string): string[] {
-  return [main, ...ctx.view.list(dir).map((n) => `${dir}/${n}`)];
+  return [...ctx.view.list(dir).filter((n) => /^[0-9a-zA-Z_-]+$/.test(n)).map((n) => `${dir}/${n}`), main];
+}
+
+/** rpm's macro files, in the order rpm reads them (rpmrc `macrofiles`): the last definition wins. */
+function rpmMacroFiles(ctx: RootfsContext): string[] {
+  const v = ctx.view;
+  const dotted = (dir: string) => v.list(dir).filter((n) => n.startsWith("macros.")).map((n) => `${dir}/${n}`);
+  return ["/usr/lib/rpm/macros", ...dotted("/usr/lib/rpm/macros.d"), "/usr/lib/rpm/redhat/macros", ...dotted("/etc/rpm"), "/etc/rpm/macros"];
+}
+
+/** Built-in directory macros, as rpm defines them. */
+const RPM_DEFAULTS: Record<string, string> = { _usr: "/usr", _prefix: "/usr", _var: "/var", _localstatedir: "/var", _sharedstatedir: "/var/lib" };
+
+/** Expands `%{name}` and `%name` from the macro files' simple definitions; null when something stays unknown. */
+async function expandRpm(ctx: RootfsContext, value: string, files: string[]): Promise<string | null> {
+  const defs = new Map(Object.entries(RPM_DEFAULTS));
+  for (const f of files) {
+    const r = await ctx.view.readText(f);
+    if (!r.ok) continue;
+    for (const line of r.text.split("\n")) {
+      const m = /^\s*%([A-Za-z_][A-Za-z0-9_]*)\s+(\S+)\s*$/.exec(line);
+      if (m) defs.set(m[1]!, m[2]!);
+    }
+  }
+  let out = value;
+  for (let i = 0; i < 10 && out.includes("%"); i++) {
+    out = out.replace(/%\{([A-Za-z_][A-Za-z0-9_]*)\}|%([A-Za-z_][A-Za-z0-9_]*)/g, (m, a: string | undefined, b: string | undefined) => defs.get((a ?? b)!) ?? m);
+  }
+  return out.includes("%") || !out.startsWith("/") ? null : out;
 }
 
 /** A file inside the database, to point a finding at when no config line decides. */
@@ -49,11 +82,12 @@ async function locations(ctx: RootfsContext): Promise<DbLocation[]> {
     out.push({ manager: "pacman", dir: `${pacmanDir}/local`, decidedAt: dbpath ?? { path: evidence(ctx, `${pacmanDir}/local`, ["ALPM_DB_VERSION"]) } });
   }
   // rpm: %_dbpath in macros files, default /var/lib/rpm.
-  const macros = ["/usr/lib/rpm/macros", ...v.list("/usr/lib/rpm/macros.d").map((n) => `/usr/lib/rpm/macros.d/${n}`), "/etc/rpm/macros", ...v.list("/etc/rpm").filter((n) => n.startsWith("macros")).map((n) => `/etc/rpm/${n}`)];
+  const macros = rpmMacroFiles(ctx);
   const rpmSetting = await setting(ctx, macros, /^\s*%_dbpath\s+(\S+)/);
-  const rpmDir = rpmSetting && !rpmSetting.value.includes("%") ? rpmSetting.value : "/var/lib/rpm";
+  const expanded = rpmSetting ? await expandRpm(ctx, rpmSetting.value, macros) : null;
+  const rpmDir = expanded ?? "/var/lib/rpm";
   if (v.resolve(rpmDir).entry?.type === "dir") {
-    out.push({ manager: "rpm", dir: rpmDir, decidedAt: rpmSetting ?? { path: evidence(ctx, rpmDir, ["rpmdb.sqlite", "Packages"]) } });
+    out.push({ manager: "rpm", dir: rpmDir, decidedAt: expanded && rpmSetting ? rpmSetting : { path: evidence(ctx, rpmDir, ["rpmdb.sqlite", "Packages"]) } });
   }
   // opkg: /var/lib/opkg unless opkg.conf says otherwise.
   const opkgSetting = await setting(ctx, ["/etc/opkg/opkg.conf", ...v.list("/etc/opkg").map((n) => `/etc/opkg/${n}`)], /^\s*option\s+info_dir\s+(\S+)/);

@@ -1,25 +1,67 @@
 /**
  * Facts about the scanned root filesystem that rules share: its fstab, what
- * tmpfiles.d creates at boot, and which paths are writable at runtime.
- * Computed once per scan from the contained view.
+ * tmpfiles.d creates at boot, its init system and systemd units, which
+ * paths are writable at runtime (the writable model, `writable.ts`), and
+ * what its runtime scripts write and mount (`scripts.ts`). Computed once
+ * per scan from the contained view; `learnFromPrograms` adds what the
+ * scripts tell once they are modelled.
  */
 import { type FsView, normalize } from "../fs/view.js";
+import type { Program } from "../shell/program.js";
+import type { Script } from "../shell/syntax.js";
+import { evaluate } from "../shell/guards.js";
+import { readOnlyRoot } from "../engine/scenarios.js";
 import { parseFstab, type FstabEntry } from "./fstab.js";
 import { createsPath, parseTmpfiles, type TmpfilesLine } from "./tmpfiles.js";
+import { detectInit, type InitInfo } from "./init.js";
+import { SystemdUnits, type MountUnit, type UnitDirectory } from "./units.js";
+import { parseSettings, type Setting } from "./settings.js";
+import { parseRwtab, type RwtabLine } from "./rwtab.js";
+import { readOverlayroot, type Overlayroot } from "./overlayroot.js";
+import { isUnder, STATIC_TREES, VOLATILE_TYPES, WritableModel } from "./writable.js";
+import { bootCreatedThroughCalls, bootLinks, bootMounts, runtimeWrites, SyntaxCache, type BootMount, type RuntimeWrite } from "./scripts.js";
 
-/** Writable at runtime on any FHS system with a read-only root: separate mounts, tmpfs or kernel filesystems. */
-export const FHS_WRITABLE = ["/var", "/tmp", "/run", "/home", "/srv", "/media", "/dev", "/proc", "/sys"];
+export { isUnder } from "./writable.js";
+export { FHS_WRITABLE } from "./writable.js";
 
 /** tmpfiles.d directories, lowest precedence first. */
 const TMPFILES_DIRS = ["/lib/tmpfiles.d", "/usr/lib/tmpfiles.d", "/usr/local/lib/tmpfiles.d", "/run/tmpfiles.d", "/etc/tmpfiles.d"];
 
+/** /etc/default/tmpfs switches (Debian initscripts) and the mount points they put a tmpfs on. */
+const DEFAULT_TMPFS: Record<string, string[]> = { RAMTMP: ["/tmp"], RAMLOCK: ["/run/lock"], RAMSHM: ["/run/shm", "/dev/shm"] };
+
 export class RootfsFacts {
   readonly fstab: FstabEntry[] = [];
+  /**
+   * tmpfiles.d lines that are applied at boot. Once the scripts are known
+   * (`learnFromPrograms`), lines on a tree where nothing applies tmpfiles.d
+   * (a sysvinit, OpenRC or runit boot with no `tmpfiles --create` step) move
+   * to `tmpfilesInert`: they create nothing when /var starts empty.
+   */
   readonly tmpfiles: TmpfilesLine[] = [];
-  /** Mount points writable at runtime. */
-  readonly writableMounts = new Set<string>(FHS_WRITABLE);
-  /** Directories that a boot script creates (filled by the engine from boot-role mkdirs). */
+  /** tmpfiles.d lines that nothing applies at boot (see `tmpfiles`). */
+  readonly tmpfilesInert: TmpfilesLine[] = [];
+  /** What applies tmpfiles.d at boot: "systemd", a boot script's command ("etc/init.d/x:12"), or null when nothing does. */
+  tmpfilesRunner: string | null = "assumed";
+  /** Directories that a boot script creates (filled from boot-role mkdirs and links). */
   readonly createdAtBoot = new Set<string>();
+  /** Which paths may be written at runtime, and why. */
+  readonly writable: WritableModel = WritableModel.defaults();
+  init: InitInfo = { system: "none", evidence: "no tree" };
+  units: SystemdUnits | null = null;
+  /** Enabled .mount units (systemd only). */
+  readonly mountUnits: MountUnit[] = [];
+  /** Directories that services declare (StateDirectory= ...): systemd creates them before the service starts. */
+  readonly unitDirectories: UnitDirectory[] = [];
+  /** /etc/default/tmpfs settings. */
+  readonly defaultTmpfs = new Map<string, Setting>();
+  readonly rwtab: RwtabLine[] = [];
+  /** overlayroot configuration, when enabled (recorded, not counted as writable: see writable.ts). */
+  overlayroot: Overlayroot | null = null;
+  /** What runtime scripts write (filled by learnFromPrograms). */
+  readonly runtimeWrites: RuntimeWrite[] = [];
+  /** tmpfs mounts that boot scripts make (filled by learnFromPrograms). */
+  readonly bootMounts: BootMount[] = [];
 
   private constructor(readonly view: FsView | null) {}
 
@@ -32,11 +74,6 @@ export class RootfsFacts {
     const f = new RootfsFacts(view);
     const fstab = await view.readText("/etc/fstab");
     if (fstab.ok) f.fstab.push(...parseFstab(fstab.text));
-    for (const e of f.fstab) {
-      if (e.file === "/" || !e.file.startsWith("/")) continue;
-      if (e.type === "swap" || e.options.includes("ro")) continue;
-      f.writableMounts.add(e.file);
-    }
     // A file in /etc/tmpfiles.d overrides (or, linked to /dev/null, masks) the same name in /run or /usr/lib.
     const chosen = new Map<string, string>();
     for (const dir of TMPFILES_DIRS) for (const name of view.list(dir)) if (name.endsWith(".conf")) chosen.set(name, `${dir}/${name}`);
@@ -45,7 +82,98 @@ export class RootfsFacts {
       const r = await view.readText(path);
       if (r.ok) f.tmpfiles.push(...parseTmpfiles(r.path, r.text));
     }
+    f.init = detectInit(view);
+    // systemd's units only matter when systemd may be the init.
+    if (!["sysvinit", "openrc", "runit", "busybox", "s6", "dinit"].includes(f.init.system)) {
+      f.units = await SystemdUnits.of(view);
+      f.mountUnits.push(...f.units.mounts().filter((m) => m.enabled));
+      f.unitDirectories.push(...f.units.directories());
+    }
+    const tmpfs = await view.readText("/etc/default/tmpfs");
+    if (tmpfs.ok) for (const [k, s] of parseSettings(tmpfs.path, tmpfs.text)) f.defaultTmpfs.set(k, s);
+    for (const path of ["/etc/rwtab", ...view.list("/etc/rwtab.d").map((n) => `/etc/rwtab.d/${n}`)]) {
+      const r = await view.readText(path);
+      if (r.ok) f.rwtab.push(...parseRwtab(r.path, r.text));
+    }
+    f.overlayroot = await readOverlayroot(view);
+    f.buildWritable();
     return f;
+  }
+
+  private buildWritable(): void {
+    const w = this.writable;
+    for (const [key, paths] of Object.entries(DEFAULT_TMPFS)) {
+      const s = this.defaultTmpfs.get(key);
+      if (s?.value !== "yes") continue;
+      for (const p of paths) w.add({ path: this.resolve(p), writable: true, volatile: true, source: "default-tmpfs", detail: `tmpfs from ${key}=yes in /etc/default/tmpfs`, decidedAt: { path: s.file, line: s.line, column: s.column, endColumn: s.endColumn } });
+    }
+    for (const r of this.rwtab) {
+      w.add({ path: this.resolve(r.path), writable: true, volatile: true, source: "rwtab", detail: `"${r.kind}" entry in ${r.file}`, decidedAt: { path: r.file, line: r.line, column: r.column, endColumn: r.endColumn } });
+    }
+    for (const m of this.mountUnits) {
+      const at = { path: m.unit.path, line: m.line, column: m.column, endColumn: m.endColumn };
+      this.addMount(m.where, m.type, m.what, m.options, "mount-unit", `${m.unit.name} (enabled)`, at);
+    }
+    const binds: FstabEntry[] = [];
+    for (const e of this.fstab) {
+      if (e.options.includes("bind") || e.options.includes("rbind")) {
+        binds.push(e);
+        continue;
+      }
+      const at = { path: "/etc/fstab", line: e.line, column: e.column, endColumn: e.endColumn };
+      this.addMount(e.file, e.type, e.spec, e.options, "fstab", `${e.type} from /etc/fstab`, at);
+    }
+    // Bind mounts: writable where their source is.
+    for (const e of binds) {
+      if (e.file === "/" || !e.file.startsWith("/")) continue;
+      const at = { path: "/etc/fstab", line: e.line, column: e.column, endColumn: e.endColumn };
+      const ok = !e.options.includes("ro") && w.isWritable(this.resolve(e.spec));
+      w.add({ path: this.resolve(e.file), writable: ok, volatile: w.areaFor(this.resolve(e.spec))?.volatile ?? false, source: "fstab", detail: `bind mount of ${e.spec} from /etc/fstab`, decidedAt: at });
+    }
+  }
+
+  private addMount(mountPoint: string, type: string, what: string, options: string[], source: "fstab" | "mount-unit", detail: string, at: { path: string; line: number; column?: number; endColumn?: number }): void {
+    if (mountPoint === "/" || !mountPoint.startsWith("/") || type === "swap") return;
+    // Not mounted at boot (unless automounted on access).
+    if (options.includes("noauto") && !options.includes("x-systemd.automount")) return;
+    const path = this.resolve(mountPoint);
+    const volatile = VOLATILE_TYPES.has(type);
+    const readOnly = options.includes("ro");
+    // A persistent filesystem holding a static tree is still not written during normal operation.
+    if (!volatile && !readOnly && STATIC_TREES.some((t) => isUnder(path, t))) return;
+    this.writable.add({ path, writable: !readOnly, volatile, source, detail: readOnly ? `${detail}, mounted ro` : detail, decidedAt: at });
+  }
+
+  /**
+   * Adds what the root filesystem's scripts tell: runtime writes (ROR203,
+   * the plan), tmpfs mounts that boot scripts make while the root is
+   * read-only (writable model, ROR205) and links they make on every boot.
+   */
+  async learnFromPrograms(programs: readonly Program[], parsed: Iterable<{ path: string; script: Script }> = []): Promise<void> {
+    const resolve = (p: string) => this.resolve(p);
+    const resolveEntry = (p: string) => this.resolveEntry(p);
+    this.runtimeWrites.push(...runtimeWrites(programs, resolve));
+    this.tmpfilesRunner = tmpfilesRunner(this.init, programs);
+    if (this.tmpfilesRunner === null) this.tmpfilesInert.push(...this.tmpfiles.splice(0));
+    for (const l of bootLinks(programs, resolveEntry)) this.createdAtBoot.add(l);
+    if (!this.view) return;
+    const syntax = new SyntaxCache(this.view, parsed);
+    for (const p of await bootCreatedThroughCalls(programs, syntax, resolveEntry)) this.createdAtBoot.add(p);
+    const readOnly = readOnlyRoot(this);
+    const mounts = await bootMounts(programs, syntax, resolve, { holds: (c) => evaluate(c.test, readOnly) });
+    this.bootMounts.push(...mounts);
+    for (const m of mounts) {
+      if (!m.whenReadOnly) continue;
+      this.writable.add({ path: m.path, writable: true, volatile: true, source: "boot-script", detail: `${m.type} mounted by a boot script when the root is read-only`, decidedAt: { path: m.file, line: m.line, column: m.column, endColumn: m.endColumn } });
+    }
+  }
+
+  /**
+   * Mount points writable at runtime (the writable model's areas). Adding a
+   * path declares it writable, as the rorlint configuration's `writable` does.
+   */
+  get writableMounts(): Set<string> {
+    return this.writable.paths;
   }
 
   /** The path with links resolved inside the root (the path itself without a tree). */
@@ -55,23 +183,47 @@ export class RootfsFacts {
     return r.error ? normalize(path) : r.path;
   }
 
-  /** Whether writing `path` at runtime lands on a writable filesystem, following links in the tree. */
-  isWritable(path: string): boolean {
-    return underAny(this.resolve(path), this.writableMounts);
+  /** The path of the entry itself: links on the way resolved, a final link not followed (where `ln -s` and tmpfiles.d `L` create). */
+  resolveEntry(path: string): string {
+    if (!this.view) return normalize(path);
+    const r = this.view.resolve(path, false);
+    return r.error ? normalize(path) : r.path;
   }
 
-  /** Whether tmpfiles.d or a boot script creates `dir` (or a path below it). */
+  /** Whether writing `path` at runtime lands on a writable filesystem, following links in the tree. */
+  isWritable(path: string): boolean {
+    return this.writable.isWritable(this.resolve(path));
+  }
+
+  /** Whether tmpfiles.d, a service's StateDirectory= (and friends) or a boot script creates `dir` (or a path below it). */
   createdAtBootTime(dir: string): boolean {
+    return this.creatorOf(dir) !== null;
+  }
+
+  /** What creates `dir` (or a path below it) at boot: a tmpfiles.d line, a unit's directory setting, a boot script. */
+  creatorOf(dir: string): { kind: "tmpfiles"; line: TmpfilesLine } | { kind: "unit"; directory: UnitDirectory } | { kind: "boot-script"; path: string } | null {
     const d = normalize(dir);
-    for (const l of this.tmpfiles) if (createsPath(l) && isUnder(normalize(l.path), d)) return true;
-    for (const c of this.createdAtBoot) if (isUnder(c, d)) return true;
-    return false;
+    for (const l of this.tmpfiles) if (createsPath(l) && isUnder(this.resolveEntry(l.path), d)) return { kind: "tmpfiles", line: l };
+    for (const u of this.unitDirectories) if (isUnder(this.resolveEntry(u.path), d)) return { kind: "unit", directory: u };
+    for (const c of this.createdAtBoot) if (isUnder(c, d)) return { kind: "boot-script", path: c };
+    return null;
   }
 }
 
-/** True when `path` is `dir` or below it. */
-export function isUnder(path: string, dir: string): boolean {
-  return dir === "/" || path === dir || path.startsWith(dir + "/");
+/** Init systems that apply tmpfiles.d by themselves, or trees whose init is unknown (judged leniently). */
+const APPLIES_TMPFILES = new Set(["systemd", "other", "none"]);
+
+/** What applies tmpfiles.d at boot: systemd, or a boot script that runs `systemd-tmpfiles --create` / opentmpfiles' `tmpfiles --create`. */
+function tmpfilesRunner(init: InitInfo, programs: readonly Program[]): string | null {
+  if (APPLIES_TMPFILES.has(init.system)) return init.system === "systemd" ? "systemd" : "assumed";
+  for (const p of programs) {
+    for (const inst of p.instances) {
+      const c = inst.command;
+      if (!inst.roles.includes("boot") || (c.name !== "systemd-tmpfiles" && c.name !== "tmpfiles")) continue;
+      if (c.args.some((a) => a.value === "--create")) return `${c.file.replace(/^\//, "")}:${c.span.line}`;
+    }
+  }
+  return null;
 }
 
 export function underAny(path: string, dirs: Iterable<string>): boolean {

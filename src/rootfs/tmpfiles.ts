@@ -12,7 +12,8 @@ export interface TmpfilesLine {
 }
 
 /** Line types that create the path (directories, files, links, copies). */
-const CREATING = /^[dDvqQfFwLCpcbe]$/;
+/** (Not `e` and `w`: they only adjust or write paths that already exist.) */
+const CREATING = /^[dDvqQfFLCpcb]$/;
 
 export function parseTmpfiles(file: string, text: string): TmpfilesLine[] {
   const out: TmpfilesLine[] = [];
