@@ -7,11 +7,15 @@ import { VERSION } from "./version.js";
 import { EXIT_CLEAN, EXIT_ERROR } from "./commands/exit.js";
 import * as scan from "./commands/scan.js";
 import * as rules from "./commands/rules.js";
+import * as upload from "./commands/upload.js";
+import * as plan from "./commands/plan.js";
+import * as report from "./commands/report.js";
+import * as status from "./commands/status.js";
 
 export function buildCli(): Command {
   const program = new Command();
   program.name("rorlint").description("Finds what breaks when a Linux root filesystem is mounted read-only.").version(VERSION).exitOverride().showHelpAfterError();
-  for (const command of [scan, rules]) command.register(program);
+  for (const command of [scan, rules, upload, plan, report, status]) command.register(program);
   return program;
 }
 

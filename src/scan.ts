@@ -9,20 +9,24 @@
 import { promises as fsp } from "node:fs";
 import { basename as hostBasename, resolve as hostResolve } from "node:path";
 import picomatch from "picomatch";
-import type { Diagnostic, Finding, Role } from "./types.js";
-import { FsView, relative, type Entry } from "./fs/view.js";
+import { RUNTIME_ROLES, type Diagnostic, type Finding, type Role } from "./types.js";
+import { FsView, normalize, relative, type Entry } from "./fs/view.js";
 import { openDirectory } from "./fs/dir.js";
+import { isArchivePath, openArchive } from "./fs/archive.js";
 import { interpreterOf, isIgnoredName, rolesOf, runlevelRoles, SCRIPT_GLOBS } from "./input/classify.js";
+import { startupEntries } from "./input/startup.js";
 import { buildModel, implicitSources, parseScript, Program, ScriptCache } from "./shell/program.js";
 import { RootfsFacts } from "./rootfs/facts.js";
-import { runRules } from "./engine/run.js";
+import { compareFindings, runRules } from "./engine/run.js";
+import { suppressInScan } from "./suppress/inline.js";
 import { effectsOf } from "./shell/effects.js";
 import { classify } from "./shell/guards.js";
 import type { Condition } from "./shell/model.js";
 import type { Rule } from "./engine/rule.js";
 import { RULES } from "../rules/index.js";
+import { mergeRepoResults, openRepo, type RepoTarget } from "./repo/index.js";
 
-export type TargetKind = "rootfs" | "scripts" | "file";
+export type TargetKind = "rootfs" | "scripts" | "file" | "repo";
 
 export interface ParseStats {
   /** Shell files parsed (scripts and the libraries they source). */
@@ -37,6 +41,18 @@ export interface ScanOptions {
   /** Role for scripts whose location gives none (loose files). */
   role?: Role;
   rules?: readonly Rule[];
+  /** Which files to scan and report, by path relative to the root (config include/exclude). Default: all. */
+  filter?: (path: string) => boolean;
+  /** Extra paths writable at runtime that the product provides (config `writable`), e.g. "/etc/ssh". */
+  writable?: readonly string[];
+  /** Apply `# rorlint disable-...` pragmas (default true; `--no-inline-suppressions` sets false). */
+  inlineSuppressions?: boolean;
+  /** Called as candidate files are examined: `done` of `total` (for a progress bar). */
+  onProgress?: (done: number, total: number) => void;
+  /** Scan a packaging repository (debian/, PKGBUILD, .spec, APKBUILD, systemd units): see src/repo/index.ts. */
+  repo?: boolean;
+  /** Internal: the virtual root of a packaging repository being scanned (set by scanPath itself). */
+  repoRoot?: RepoTarget;
 }
 
 export interface ScanResult {
@@ -47,9 +63,13 @@ export interface ScanResult {
   diagnostics: Diagnostic[];
   parse: ParseStats;
   /** Scripts found, by role. */
-  scripts: { path: string; roles: Role[]; interpreter: string }[];
+  scripts: { path: string; roles: Role[]; interpreter: string; kind?: string; line?: number }[];
   /** Text of every file a finding points at, for code frames. */
   sources: Map<string, string>;
+  /** Text of every file read as shell (scripts, what they source, cron tables), by path relative to the root: for fixes. */
+  texts?: Map<string, string>;
+  /** The root filesystem facts the rules saw (writable model, runtime writes): for `rorlint plan`. */
+  facts: RootfsFacts;
 }
 
 /** Host paths of loose files are mapped to where they would sit in a root ("…/etc/init.d/x" -> "/etc/init.d/x"). */
@@ -61,8 +81,9 @@ function virtualPath(hostPath: string): string {
 async function openTarget(target: string): Promise<{ view: FsView; kind: TargetKind }> {
   const abs = hostResolve(target);
   const st = await fsp.stat(abs);
-  if (st.isDirectory()) {
-    const view = await openDirectory(abs);
+  // A tarball or a .deb is read in place, as the tree it holds.
+  if (st.isDirectory() || (st.isFile() && isArchivePath(abs))) {
+    const view = st.isDirectory() ? await openDirectory(abs) : await openArchive(abs);
     const isDir = (p: string) => view.resolve(p).entry?.type === "dir";
     const kind = isDir("/etc") && (isDir("/usr") || isDir("/bin") || isDir("/sbin")) ? "rootfs" : "scripts";
     return { view, kind };
@@ -76,19 +97,49 @@ async function openTarget(target: string): Promise<{ view: FsView; kind: TargetK
 
 export async function scanPath(target: string, options: ScanOptions = {}): Promise<ScanResult> {
   const rules = options.rules ?? RULES;
-  const { view, kind } = await openTarget(target);
+  if (options.repo && !options.repoRoot) {
+    // A packaging repository: one scan per virtual root (usually one), merged.
+    const results: ScanResult[] = [];
+    for (const root of await openRepo(target)) results.push(await scanPath(target, { ...options, repoRoot: root }));
+    return mergeRepoResults(results);
+  }
+  const repo = options.repoRoot ?? null;
+  const { view, kind } = repo ? { view: repo.view, kind: "repo" as TargetKind } : await openTarget(target);
   const cache = new ScriptCache(view);
   const texts = new Map<string, string>();
   const stats: ParseStats = { files: 0, filesWithErrors: 0, linesInErrors: 0, lines: 0 };
 
   // Classify: candidate scripts by location (a root filesystem) or every file (loose scripts).
-  const isCandidate = kind === "rootfs" ? picomatch(SCRIPT_GLOBS, { dot: true }) : () => true;
+  const isCandidate = kind === "rootfs" ? picomatch(SCRIPT_GLOBS, { dot: true }) : () => kind !== "repo";
   const linked = kind === "rootfs" ? runlevelRoles(view) : new Map<string, Set<Role>>();
   const seen = new Set<string>();
   const programs: Program[] = [];
   const scripts: ScanResult["scripts"] = [];
-  const candidates = [...view.entries()].filter((e) => e.type !== "dir" && isCandidate(relative(e.path)) && !isIgnoredName(e.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
-  for (const e of candidates) {
+  // Startup configuration (inittab, enabled systemd units and timers) names more scripts, with their roles.
+  const startup = kind === "rootfs" ? await startupEntries(view) : null;
+  for (const [path, roles] of startup?.roles.byPath ?? []) {
+    const set = linked.get(path) ?? new Set<Role>();
+    for (const role of roles) set.add(role);
+    linked.set(path, set);
+  }
+  const programIndex = new Map<string, number>();
+  /** Parses and models one script (`shellText` is the text as shell: equal to `text` except for cron tables). */
+  const addProgram = async (path: string, text: string, shellText: string, roles: Set<Role>, interpreter: string, implicit: readonly string[] = []) => {
+    const script = await parseScript(shellText);
+    const lines = text.split("\n").length;
+    const model = await buildModel(path, script, lines, cache, [...implicitSources(path, interpreter), ...implicit]);
+    texts.set(path, text);
+    programIndex.set(path, programs.length);
+    programs.push(new Program(model, roles, interpreter));
+    scripts.push({ path: relative(path), roles: [...roles], interpreter });
+    count(stats, script.hasErrors, script.errorLines, lines);
+  };
+  const candidates = [...view.entries()]
+    .filter((e) => e.type !== "dir" && (isCandidate(relative(e.path)) || linked.has(e.path)) && !isIgnoredName(e.path))
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
+  options.onProgress?.(0, candidates.length);
+  for (const [i, e] of candidates.entries()) {
+    options.onProgress?.(i + 1, candidates.length);
     const r = view.resolve(e.path);
     if (r.error) {
       view.diagnose(e.path, "symlink-loop", r.error);
@@ -97,9 +148,12 @@ export async function scanPath(target: string, options: ScanOptions = {}): Promi
     // Runlevel links lead to init scripts, which are scanned at their own path.
     if (seen.has(r.path) || (e.type === "symlink" && /\/rc[0-6S]\.d\//.test(e.path))) continue;
     seen.add(r.path);
-    const file = await view.readText(r.path);
+    if (options.filter && !options.filter(relative(r.path))) continue;
+    const file = await view.readText(e.path);
     if (!file.ok) {
-      if (file.code !== "missing") view.diagnose(r.path, file.code, file.reason);
+      // Units and inittab name programs of every kind: a binary there is expected, not worth a note.
+      const expected = file.code === "missing" || (file.code === "binary" && !isCandidate(relative(e.path)));
+      if (!expected) view.diagnose(r.path, file.code, file.reason);
       continue;
     }
     const interpreter = interpreterOf(file.text);
@@ -107,21 +161,67 @@ export async function scanPath(target: string, options: ScanOptions = {}): Promi
     if (interpreter === null && kind !== "rootfs" && !/\.(sh|bash|init)$/.test(r.path) && !/^### BEGIN INIT INFO/m.test(file.text)) continue;
     let roles = rolesOf(r.path, file.text, interpreter, linked.get(r.path));
     if (options.role && roles.has("other")) roles = new Set([options.role]);
-    const script = await parseScript(file.text);
-    const lines = file.text.split("\n").length;
-    const model = await buildModel(r.path, script, lines, cache, implicitSources(r.path, interpreter));
-    texts.set(r.path, file.text);
-    programs.push(new Program(model, roles, interpreter ?? "sh"));
-    scripts.push({ path: relative(r.path), roles: [...roles], interpreter: interpreter ?? "sh" });
-    count(stats, script.hasErrors, script.errorLines, lines);
+    await addProgram(r.path, file.text, file.text, roles, interpreter ?? "sh");
+  }
+  // A packaging repository: its packaging files and embedded shell, placed where they are installed (src/repo/).
+  for (const s of repo?.scripts ?? []) {
+    if (options.filter && !options.filter(s.origin)) continue;
+    seen.add(s.path);
+    await addProgram(s.path, repo!.textOf(s.path) ?? s.text, s.text, s.roles, s.interpreter, s.implicit);
+  }
+  // Commands in cron tables run as written there: periodic shell, reported at the table's own lines.
+  for (const table of startup?.cron ?? []) {
+    if (options.filter && !options.filter(relative(table.path))) continue;
+    await addProgram(table.path, table.text, table.masked, new Set<Role>(["periodic"]), "sh");
+  }
+  // A script that a runtime script runs by its absolute path runs with the caller's roles.
+  for (let round = 0; round < 4; round++) {
+    const called = new Map<string, Set<Role>>();
+    for (const p of programs) {
+      for (const inst of p.instances) {
+        const exe = inst.command.nameWord?.value;
+        const roles = inst.roles.filter((x) => RUNTIME_ROLES.has(x));
+        if (!exe?.startsWith("/") || roles.length === 0) continue;
+        const target = view.resolve(exe);
+        if (target.entry?.type !== "file") continue;
+        const set = called.get(target.path) ?? new Set<Role>();
+        for (const x of roles) set.add(x);
+        called.set(target.path, set);
+      }
+    }
+    let changed = false;
+    for (const [path, roles] of called) {
+      const index = programIndex.get(path);
+      if (index !== undefined) {
+        const p = programs[index]!;
+        const merged = new Set([...p.roles, ...roles].filter((x) => x !== "other"));
+        if ([...merged].every((x) => p.roles.has(x))) continue;
+        programs[index] = new Program(p.model, merged, p.interpreter);
+        scripts.find((x) => x.path === relative(path))!.roles = [...merged];
+        changed = true;
+        continue;
+      }
+      if (seen.has(path) || (options.filter && !options.filter(relative(path)))) continue;
+      seen.add(path);
+      const file = await view.readText(path);
+      if (!file.ok) continue;
+      const interpreter = interpreterOf(file.text);
+      if (!interpreter) continue; // not a shell script (or no #! line to tell)
+      await addProgram(path, file.text, file.text, roles, interpreter);
+      changed = true;
+    }
+    if (!changed) break;
   }
   for (const lib of cache.loaded()) {
     count(stats, lib.script.hasErrors, lib.script.errorLines, lib.lines);
     texts.set(lib.path, lib.text);
   }
-  for (const m of cache.missing()) view.diagnose(m, "source-missing", "sourced file not found in the scanned root");
+  // In a repository, files from other packages (/lib/lsb/init-functions) are missing by nature: no note.
+  if (!repo) for (const m of cache.missing()) view.diagnose(m, "source-missing", "sourced file not found in the scanned root");
 
-  const facts = kind === "rootfs" ? await RootfsFacts.of(view) : RootfsFacts.none();
+  const facts = kind === "rootfs" || repo ? await RootfsFacts.of(view) : RootfsFacts.none();
+  for (const d of repo?.createdDirs ?? []) facts.createdAtBoot.add(d);
+  for (const w of options.writable ?? []) facts.writableMounts.add(normalize(w));
   // Directories that boot scripts create on every boot count for every script (ROR102).
   for (const p of programs) {
     for (const inst of p.instances) {
@@ -129,13 +229,40 @@ export async function scanPath(target: string, options: ScanOptions = {}): Promi
       for (const eff of effectsOf(inst.command)) if (eff.kind === "mkdir" && eff.path.value) facts.createdAtBoot.add(facts.resolve(eff.path.value));
     }
   }
-  const findings = await runRules([...rules], programs, facts, kind === "rootfs" ? view : null);
+  // What the scripts write and mount at runtime (ROR203, ROR205, the writable model, the plan).
+  await facts.learnFromPrograms(programs, cache.loaded());
+  let findings = await runRules([...rules], programs, facts, kind === "rootfs" ? view : null);
+  if (repo) {
+    // Back to repository paths, lines and columns; texts become the original files.
+    findings = repo.remap(findings);
+    for (const [p, t] of [...texts]) {
+      texts.delete(p);
+      texts.set(repo.originOf(p), repo.textOf(p) ?? t);
+    }
+    for (const s of scripts) Object.assign(s, repo.describe("/" + s.path));
+  }
+  if (options.filter) findings = findings.filter((f) => options.filter!(f.path));
   const sources = new Map<string, string>();
   for (const f of findings) {
-    const t = texts.get("/" + f.path);
+    if (sources.has(f.path)) continue;
+    let t = texts.get("/" + f.path);
+    if (t === undefined && kind === "rootfs") {
+      // Root filesystem findings point at config files (etc/fstab, var/lib/dpkg/status): read them the same contained way.
+      const file = await view.readText("/" + f.path);
+      if (file.ok) t = file.text;
+    }
     if (t !== undefined) sources.set(f.path, t);
   }
-  return { target, kind, findings, diagnostics: view.diagnostics, parse: stats, scripts, sources };
+  const shellTexts = new Map([...texts].map(([p, t]) => [relative(p), t] as const));
+  if (options.inlineSuppressions !== false) {
+    // Pragmas: in every scanned shell file (unused ones are reported) and in the files of findings.
+    const scanned = [...shellTexts].filter(([p]) => !options.filter || options.filter(p));
+    const applied = suppressInScan({ findings, texts: new Map([...scanned, ...sources]), rules, known: RULES }, sources);
+    findings = applied.findings.sort(compareFindings);
+    view.diagnostics.push(...applied.diagnostics);
+  }
+  const diagnostics = repo ? repo.remapDiagnostics(view.diagnostics) : view.diagnostics;
+  return { target, kind, findings, diagnostics, parse: stats, scripts, sources, texts: shellTexts, facts };
 }
 
 /** Conditions that do not keep a command from running on every boot: the action dispatch, "create if missing". */

@@ -62,6 +62,45 @@ export interface Finding extends Location {
   role?: Role;
   /** Call chain (call site -> function -> command) or other supporting places. */
   related?: RelatedLocation[];
+  /**
+   * Why the finding is suppressed (an inline `# rorlint disable-...` pragma),
+   * SARIF's `result.suppressions` shape. Absent or empty: not suppressed.
+   * Suppressed findings stay in the output but never fail the run.
+   */
+  suppressions?: Suppression[];
+  /**
+   * Set when the run compares against a baseline (`--baseline`): "unchanged"
+   * findings are covered by it and do not fail the run (SARIF `baselineState`).
+   */
+  baselineState?: BaselineState;
+  /** A safe, mechanical edit that resolves the finding (SARIF `fixes`, `rorlint scan --fix`). */
+  fix?: Fix;
+}
+
+/** SARIF `suppression`: "inSource" for a pragma in the scanned file. */
+export interface Suppression {
+  kind: "inSource" | "external";
+  /** The reason written after ` -- ` (absent when the pragma gives none). */
+  justification?: string;
+  /** Where the pragma is (path relative to the scanned root). */
+  location?: { path: string; line: number };
+}
+
+export type BaselineState = "new" | "unchanged";
+
+/** Replace the text of a span (endColumn exclusive; an empty span inserts). */
+export interface Replacement extends Location {
+  text: string;
+}
+
+export interface Fix {
+  description: string;
+  replacements: Replacement[];
+}
+
+/** True when a pragma suppresses the finding. */
+export function isSuppressed(f: Finding): boolean {
+  return (f.suppressions?.length ?? 0) > 0;
 }
 
 /** A problem with the input itself: unreadable file, symlink loop, parse failure... */
@@ -70,4 +109,6 @@ export interface Diagnostic {
   message: string;
   /** Short machine-readable reason, e.g. "symlink-loop", "too-large", "binary", "eacces". */
   code: string;
+  /** The line the diagnostic is about, when there is one (e.g. a suppression without a reason). */
+  line?: number;
 }

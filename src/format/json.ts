@@ -20,6 +20,9 @@ export function formatJson(results: ScanResult[]): string {
       endColumn: f.endColumn,
       role: f.role ?? null,
       ...(f.related ? { related: f.related } : {}),
+      ...(f.suppressions?.length ? { suppressions: f.suppressions } : {}),
+      ...(f.baselineState ? { baselineState: f.baselineState } : {}),
+      ...(f.fix ? { fix: f.fix } : {}),
       ...(results.length > 1 ? { target: r.target } : {}),
     })),
   );
