@@ -22,6 +22,7 @@ import { suppressInScan } from "./suppress/inline.js";
 import { effectsOf } from "./shell/effects.js";
 import { classify } from "./shell/guards.js";
 import type { Condition } from "./shell/model.js";
+import type { Script } from "./shell/syntax.js";
 import type { Rule } from "./engine/rule.js";
 import { RULES } from "../rules/index.js";
 import { mergeRepoResults, openRepo, type RepoTarget } from "./repo/index.js";
@@ -78,15 +79,26 @@ function virtualPath(hostPath: string): string {
   return m ? `/${m[1]}` : `/${hostBasename(hostPath)}`;
 }
 
+/**
+ * A whole root filesystem, as opposed to one package's files (a .deb, or
+ * what it unpacks to): /etc, a /usr, /bin or /sbin, and something only a
+ * system has (os-release, passwd, a shell). Root filesystem rules, which
+ * also report what is missing, run only on whole trees.
+ */
+function isRootFilesystem(view: FsView): boolean {
+  const isDir = (p: string) => view.resolve(p).entry?.type === "dir";
+  const exists = (p: string) => view.resolve(p).entry !== undefined;
+  if (!isDir("/etc") || !(isDir("/usr") || isDir("/bin") || isDir("/sbin"))) return false;
+  return ["/etc/os-release", "/usr/lib/os-release", "/etc/passwd", "/bin/sh", "/usr/bin/sh"].some(exists);
+}
+
 async function openTarget(target: string): Promise<{ view: FsView; kind: TargetKind }> {
   const abs = hostResolve(target);
   const st = await fsp.stat(abs);
   // A tarball or a .deb is read in place, as the tree it holds.
   if (st.isDirectory() || (st.isFile() && isArchivePath(abs))) {
     const view = st.isDirectory() ? await openDirectory(abs) : await openArchive(abs);
-    const isDir = (p: string) => view.resolve(p).entry?.type === "dir";
-    const kind = isDir("/etc") && (isDir("/usr") || isDir("/bin") || isDir("/sbin")) ? "rootfs" : "scripts";
-    return { view, kind };
+    return { view, kind: isRootFilesystem(view) ? "rootfs" : "scripts" };
   }
   if (!st.isFile()) throw new Error(`${target}: not a regular file or directory`);
   const path = virtualPath(abs);
@@ -123,9 +135,12 @@ export async function scanPath(target: string, options: ScanOptions = {}): Promi
     linked.set(path, set);
   }
   const programIndex = new Map<string, number>();
+  /** Syntax of every script parsed, kept for the root filesystem facts (so nothing is parsed twice). */
+  const parsed: { path: string; script: Script }[] = [];
   /** Parses and models one script (`shellText` is the text as shell: equal to `text` except for cron tables). */
   const addProgram = async (path: string, text: string, shellText: string, roles: Set<Role>, interpreter: string, implicit: readonly string[] = []) => {
     const script = await parseScript(shellText);
+    parsed.push({ path, script });
     const lines = text.split("\n").length;
     const model = await buildModel(path, script, lines, cache, [...implicitSources(path, interpreter), ...implicit]);
     texts.set(path, text);
@@ -230,7 +245,7 @@ export async function scanPath(target: string, options: ScanOptions = {}): Promi
     }
   }
   // What the scripts write and mount at runtime (ROR203, ROR205, the writable model, the plan).
-  await facts.learnFromPrograms(programs, cache.loaded());
+  await facts.learnFromPrograms(programs, [...parsed, ...cache.loaded()]);
   let findings = await runRules([...rules], programs, facts, kind === "rootfs" ? view : null);
   if (repo) {
     // Back to repository paths, lines and columns; texts become the original files.

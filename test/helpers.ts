@@ -24,7 +24,12 @@ export function makeTree(spec: TreeSpec, prefix = "rorlint-test-"): string {
 }
 
 /** A minimal root filesystem skeleton (so the scan treats the tree as a root). */
-export const SKELETON: TreeSpec = { "usr/bin": { dir: true }, "etc/fstab": "/dev/sda1 / ext4 ro 0 1\ntmpfs /tmp tmpfs nosuid,nodev 0 0\n", "etc/mtab": { symlink: "../proc/self/mounts" } };
+export const SKELETON: TreeSpec = {
+  "etc/os-release": 'NAME="rorlint test tree"\nID=rorlint-test\n',
+  "usr/bin": { dir: true },
+  "etc/fstab": "/dev/sda1 / ext4 ro 0 1\ntmpfs /tmp tmpfs nosuid,nodev 0 0\n",
+  "etc/mtab": { symlink: "../proc/self/mounts" },
+};
 
 export function removeTree(root: string): void {
   rmSync(root, { recursive: true, force: true });
