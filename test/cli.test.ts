@@ -84,3 +84,11 @@ describe("rorlint rules / explain", () => {
     expect(existsSync(join(process.cwd(), "report.json"))).toBe(false);
   });
 });
+
+describe("npm start", () => {
+  it("shows the sample's findings and succeeds (--exit-zero)", () => {
+    const r = runCli(["scan", "corpora/sample", "--exit-zero"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("ROR101 remount-root-rw");
+  });
+});

@@ -39,6 +39,7 @@ export interface ScanCliOptions {
   fix?: boolean;
   quiet?: boolean;
   maxWarnings?: number;
+  exitZero?: boolean;
   failOn?: Level;
   /** `--progress` (true), `--no-progress` (false). */
   progress?: boolean;
@@ -157,6 +158,7 @@ async function runScan(paths: string[], opts: ScanCliOptions): Promise<number> {
   const color = colorEnabled(!opts.output && process.stdout.isTTY === true, opts.color);
   await emit(FORMATTERS[opts.format]!(shown, { category: opts.category, color, quiet: opts.quiet === true }), opts.output);
   if (failed > 0) return EXIT_ERROR;
+  if (opts.exitZero) return EXIT_CLEAN;
   return fails(results, { failOn, ...(maxWarnings !== undefined ? { maxWarnings } : {}) }) ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
@@ -179,6 +181,7 @@ export function register(program: Command): void {
     .option("--fix", "apply the safe fixes to the scanned files (directories and scripts only)")
     .option("-q, --quiet", "report errors only; no progress bar, no input notes")
     .option("--max-warnings <n>", "fail when there are more than n warnings", count)
+    .option("--exit-zero", "exit 0 even when findings are reported (a path that cannot be read still exits 2)")
     .addOption(new Option("--fail-on <level>", "the lowest level that fails the run (default: note)").choices([...LEVELS]))
     .option("--progress", "show the progress bar from the start (on a terminal)")
     .option("--no-progress", "never show the progress bar")
