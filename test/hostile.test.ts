@@ -55,6 +55,7 @@ beforeAll(async () => {
     await tarArchive([
       { name: "./etc/", type: "directory" },
       { name: "./usr/bin/", type: "directory" },
+      { name: "./etc/os-release", data: "ID=hostile\n" },
       { name: "./etc/fstab", data: "/dev/sda1 / ext4 ro 0 1\n" },
       { name: "../../etc/cron.daily/escape", data: `#!/bin/sh\n${WRITE}\n` },
       { name: "/etc/cron.daily/abs", data: `#!/bin/sh\n\n${WRITE}\n` },

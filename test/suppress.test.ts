@@ -144,6 +144,7 @@ describe("inline suppressions in a scan", () => {
 
   it("pragmas in a configuration file apply to root filesystem findings there", async () => {
     const r = await scan({
+      "etc/os-release": "ID=test\n",
       "usr/bin": { dir: true },
       "etc/mtab": { symlink: "../proc/self/mounts" },
       "etc/fstab": "# rorlint disable-file=ROR204 -- the initramfs mounts / read-only\n/dev/sda1 / ext4 defaults 0 1\ntmpfs /tmp tmpfs defaults 0 0\n",
