@@ -5,22 +5,31 @@
 import { Command, CommanderError } from "commander";
 import { VERSION } from "./version.js";
 import { EXIT_CLEAN, EXIT_ERROR } from "./commands/exit.js";
-import * as scan from "./commands/scan.js";
-import * as rules from "./commands/rules.js";
-import * as upload from "./commands/upload.js";
-import * as plan from "./commands/plan.js";
-import * as report from "./commands/report.js";
-import * as status from "./commands/status.js";
+import { closeParsePool } from "./shell/pool.js";
 
-export function buildCli(): Command {
+/** The commands, each loaded only when it runs (or for help, which lists them all): a scan loads no GitHub client. */
+const COMMANDS: Record<string, () => Promise<{ register(program: Command): void }>> = {
+  scan: () => import("./commands/scan.js"),
+  rules: () => import("./commands/rules.js"),
+  explain: () => import("./commands/rules.js"),
+  upload: () => import("./commands/upload.js"),
+  plan: () => import("./commands/plan.js"),
+  report: () => import("./commands/report.js"),
+  status: () => import("./commands/status.js"),
+};
+
+/** The command line; with `only`, just the command it names (what `rorlint scan ...` needs), else every command. */
+export async function buildCli(only?: string): Promise<Command> {
   const program = new Command();
   program.name("rorlint").description("Finds what breaks when a Linux root filesystem is mounted read-only.").version(VERSION).exitOverride().showHelpAfterError();
-  for (const command of [scan, rules, upload, plan, report, status]) command.register(program);
+  const load = only !== undefined && Object.hasOwn(COMMANDS, only) ? [COMMANDS[only]!] : [...new Set(Object.values(COMMANDS))];
+  const modules = await Promise.all([...new Set(load)].map((l) => l()));
+  for (const m of [...new Set(modules)]) m.register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildCli();
+  const program = await buildCli(argv[2]);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : EXIT_CLEAN;
@@ -28,6 +37,9 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_CLEAN : EXIT_ERROR;
     process.stderr.write(`rorlint: ${(err as Error).message}\n`);
     return EXIT_ERROR;
+  } finally {
+    // The parse workers of the scans, if any: stopped so that the process ends at once.
+    await closeParsePool();
   }
 }
 

@@ -6,7 +6,8 @@
  * (short scans stay quiet); `--progress` shows it from the start. It is
  * cleared when the scan ends, so the report that follows is not mixed with it.
  */
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
+import type cliProgress from "cli-progress";
 
 export type ProgressMode = "auto" | "always" | "never";
 
@@ -34,7 +35,9 @@ export class ScanProgress {
       if (!this.bar) {
         if (done >= total) return;
         if (this.mode === "auto" && Date.now() - started < this.delayMs) return;
-        this.bar = new cliProgress.SingleBar(
+        // Loaded when a bar is shown (on a terminal, after a second), not by every scan.
+        const bars = createRequire(import.meta.url)("cli-progress") as typeof cliProgress;
+        this.bar = new bars.SingleBar(
           {
             stream: this.stream,
             format: "scanning {target} [{bar}] {value}/{total} files | {duration_formatted}",
@@ -44,7 +47,7 @@ export class ScanProgress {
             etaBuffer: 50,
             fps: 12,
           },
-          cliProgress.Presets.shades_classic,
+          bars.Presets.shades_classic,
         );
         this.bar.start(total, done, { target: label });
         return;

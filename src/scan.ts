@@ -15,7 +15,11 @@ import { openDirectory } from "./fs/dir.js";
 import { isArchivePath, openArchive } from "./fs/archive.js";
 import { interpreterOf, isIgnoredName, rolesOf, runlevelRoles, SCRIPT_GLOBS } from "./input/classify.js";
 import { startupEntries } from "./input/startup.js";
-import { buildModel, implicitSources, parseScript, Program, ScriptCache } from "./shell/program.js";
+import { buildModel, implicitSources, Program, ScriptCache } from "./shell/program.js";
+import { Parsing, type ParsingStats } from "./shell/parsing.js";
+import { POOL_EARLY_ENTRIES, POOL_MIN_FILES, poolAvailable } from "./shell/pool.js";
+import type { AstCache } from "./shell/cache.js";
+import type { ResultCache } from "./result-cache.js";
 import { RootfsFacts } from "./rootfs/facts.js";
 import { compareFindings, runRules } from "./engine/run.js";
 import { suppressInScan } from "./suppress/inline.js";
@@ -25,7 +29,7 @@ import type { Condition } from "./shell/model.js";
 import type { Script } from "./shell/syntax.js";
 import type { Rule } from "./engine/rule.js";
 import { RULES } from "../rules/index.js";
-import { mergeRepoResults, openRepo, type RepoTarget } from "./repo/index.js";
+import type { RepoTarget } from "./repo/index.js";
 
 export type TargetKind = "rootfs" | "scripts" | "file" | "repo";
 
@@ -52,6 +56,22 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number) => void;
   /** Scan a packaging repository (debian/, PKGBUILD, .spec, APKBUILD, systemd units): see src/repo/index.ts. */
   repo?: boolean;
+  /**
+   * Parse in the pool of worker threads: true always, false never; by
+   * default when the scan has more than POOL_MIN_FILES candidate files.
+   */
+  workers?: boolean;
+  /** The AST cache (`--cache`): parsed texts are read from it and stored in it. */
+  astCache?: AstCache;
+  /**
+   * The scan-result cache (`rorlint scan --cache`), used with `cacheKey`:
+   * everything the caller passes besides the target (configuration, role),
+   * as text. Directory targets only; never with `rules` or `repo`. A result
+   * from it has no root filesystem facts (`RootfsFacts.none()`): `rorlint
+   * plan`, which needs them, does not use it.
+   */
+  resultCache?: ResultCache;
+  cacheKey?: string;
   /** Internal: the virtual root of a packaging repository being scanned (set by scanPath itself). */
   repoRoot?: RepoTarget;
 }
@@ -71,6 +91,10 @@ export interface ScanResult {
   texts?: Map<string, string>;
   /** The root filesystem facts the rules saw (writable model, runtime writes): for `rorlint plan`. */
   facts: RootfsFacts;
+  /** How the texts were parsed (in this thread, in workers, from the cache, shared): not part of the report. */
+  parsing?: ParsingStats;
+  /** The whole result came from the scan-result cache. */
+  cached?: boolean;
 }
 
 /** Host paths of loose files are mapped to where they would sit in a root ("…/etc/init.d/x" -> "/etc/init.d/x"). */
@@ -92,13 +116,13 @@ function isRootFilesystem(view: FsView): boolean {
   return ["/etc/os-release", "/usr/lib/os-release", "/etc/passwd", "/bin/sh", "/usr/bin/sh"].some(exists);
 }
 
-async function openTarget(target: string): Promise<{ view: FsView; kind: TargetKind }> {
+async function openTarget(target: string, onLarge?: () => void): Promise<{ view: FsView; kind: TargetKind; directory?: boolean }> {
   const abs = hostResolve(target);
   const st = await fsp.stat(abs);
   // A tarball or a .deb is read in place, as the tree it holds.
   if (st.isDirectory() || (st.isFile() && isArchivePath(abs))) {
-    const view = st.isDirectory() ? await openDirectory(abs) : await openArchive(abs);
-    return { view, kind: isRootFilesystem(view) ? "rootfs" : "scripts" };
+    const view = st.isDirectory() ? await openDirectory(abs, { ...(onLarge ? { onLarge } : {}), largeAt: POOL_EARLY_ENTRIES }) : await openArchive(abs);
+    return { view, kind: isRootFilesystem(view) ? "rootfs" : "scripts", directory: st.isDirectory() };
   }
   if (!st.isFile()) throw new Error(`${target}: not a regular file or directory`);
   const path = virtualPath(abs);
@@ -112,17 +136,42 @@ export async function scanPath(target: string, options: ScanOptions = {}): Promi
   if (options.repo && !options.repoRoot) {
     // A packaging repository: one scan per virtual root (usually one), merged.
     const results: ScanResult[] = [];
+    // (Loaded for --repo only.)
+    const { mergeRepoResults, openRepo } = await import("./repo/index.js");
     for (const root of await openRepo(target)) results.push(await scanPath(target, { ...options, repoRoot: root }));
     return mergeRepoResults(results);
   }
   const repo = options.repoRoot ?? null;
-  const { view, kind } = repo ? { view: repo.view, kind: "repo" as TargetKind } : await openTarget(target);
-  const cache = new ScriptCache(view);
+  const parsing = new Parsing(options.astCache ?? null);
+  try {
+    return await scanWith(target, options, rules, repo, parsing);
+  } finally {
+    // Whatever happened, the scan lets go of the parse workers.
+    await parsing.release();
+  }
+}
+
+async function scanWith(target: string, options: ScanOptions, rules: readonly Rule[], repo: RepoTarget | null, parsing: Parsing): Promise<ScanResult> {
+  if (options.workers === true) parsing.useWorkers(true);
+  // A large tree: start the workers while the walk goes on (whether they are used is decided once the shell files are known).
+  // (Not with the AST cache: most texts may come from it.)
+  const early = options.workers === undefined && !options.astCache && poolAvailable() ? () => parsing.hold() : undefined;
+  const { view, kind, directory } = repo ? { view: repo.view, kind: "repo" as TargetKind, directory: false } : await openTarget(target, early);
+  // The result cache: the same index, the same bytes read, the same code and options give the same result.
+  const resultCache = options.resultCache && options.cacheKey !== undefined && directory && !options.rules && !options.repo ? options.resultCache : null;
+  const cacheKey = JSON.stringify([hostResolve(target), target, kind, options.role ?? null, options.inlineSuppressions !== false, options.cacheKey ?? null]);
+  const index = resultCache ? view.indexDigest() : "";
+  if (resultCache) {
+    const hit = resultCache.lookup(cacheKey, view, index);
+    if (hit) return { ...hit, facts: RootfsFacts.none(), parsing: { inThread: 0, inWorkers: 0, cached: 0, shared: 0 }, cached: true };
+  }
+  const reads = resultCache ? view.recordReads() : [];
+  const cache = new ScriptCache(view, parsing);
   const texts = new Map<string, string>();
   const stats: ParseStats = { files: 0, filesWithErrors: 0, linesInErrors: 0, lines: 0 };
 
   // Classify: candidate scripts by location (a root filesystem) or every file (loose scripts).
-  const isCandidate = kind === "rootfs" ? picomatch(SCRIPT_GLOBS, { dot: true }) : () => kind !== "repo";
+  const isCandidate = kind === "rootfs" ? scriptGlobMatcher() : () => kind !== "repo";
   const linked = kind === "rootfs" ? runlevelRoles(view) : new Map<string, Set<Role>>();
   const seen = new Set<string>();
   const programs: Program[] = [];
@@ -139,7 +188,7 @@ export async function scanPath(target: string, options: ScanOptions = {}): Promi
   const parsed: { path: string; script: Script }[] = [];
   /** Parses and models one script (`shellText` is the text as shell: equal to `text` except for cron tables). */
   const addProgram = async (path: string, text: string, shellText: string, roles: Set<Role>, interpreter: string, implicit: readonly string[] = []) => {
-    const script = await parseScript(shellText);
+    const script = await parsing.parse(shellText);
     parsed.push({ path, script });
     const lines = text.split("\n").length;
     const model = await buildModel(path, script, lines, cache, [...implicitSources(path, interpreter), ...implicit]);
@@ -152,23 +201,31 @@ export async function scanPath(target: string, options: ScanOptions = {}): Promi
   const candidates = [...view.entries()]
     .filter((e) => e.type !== "dir" && (isCandidate(relative(e.path)) || linked.has(e.path)) && !isIgnoredName(e.path))
     .sort((a, b) => (a.path < b.path ? -1 : 1));
-  options.onProgress?.(0, candidates.length);
-  for (const [i, e] of candidates.entries()) {
-    options.onProgress?.(i + 1, candidates.length);
+  // Enough files to keep other cores busy: parse in the worker pool (started now, while this thread reads).
+  const shellCount = candidates.length + (repo?.scripts.length ?? 0) + (startup?.cron.length ?? 0);
+  if (options.workers === undefined && shellCount > POOL_MIN_FILES && poolAvailable()) parsing.useWorkers();
+
+  // First every candidate is read and classified, and the parses start (in the workers, all at once);
+  // then, in the same order, the notes are made and the scripts modelled, as each parse comes in.
+  type Step = { index: number } & ({ note: [string, string, string] } | { path: string; text: string; roles: Set<Role>; interpreter: string });
+  const steps: Step[] = [];
+  for (const [index, e] of candidates.entries()) {
     const r = view.resolve(e.path);
     if (r.error) {
-      view.diagnose(e.path, "symlink-loop", r.error);
+      steps.push({ index, note: [e.path, "symlink-loop", r.error] });
       continue;
     }
     // Runlevel links lead to init scripts, which are scanned at their own path.
     if (seen.has(r.path) || (e.type === "symlink" && /\/rc[0-6S]\.d\//.test(e.path))) continue;
     seen.add(r.path);
     if (options.filter && !options.filter(relative(r.path))) continue;
-    const file = await view.readText(e.path);
+    // A script in another language (its #! line says so) is not read past its first bytes.
+    const file = await view.readText(e.path, { accept: (line) => interpreterOf(line) !== "" });
     if (!file.ok) {
+      if (file.code === "not-wanted") continue; // another language
       // Units and inittab name programs of every kind: a binary there is expected, not worth a note.
       const expected = file.code === "missing" || (file.code === "binary" && !isCandidate(relative(e.path)));
-      if (!expected) view.diagnose(r.path, file.code, file.reason);
+      if (!expected) steps.push({ index, note: [r.path, file.code, file.reason] });
       continue;
     }
     const interpreter = interpreterOf(file.text);
@@ -176,8 +233,23 @@ export async function scanPath(target: string, options: ScanOptions = {}): Promi
     if (interpreter === null && kind !== "rootfs" && !/\.(sh|bash|init)$/.test(r.path) && !/^### BEGIN INIT INFO/m.test(file.text)) continue;
     let roles = rolesOf(r.path, file.text, interpreter, linked.get(r.path));
     if (options.role && roles.has("other")) roles = new Set([options.role]);
-    await addProgram(r.path, file.text, file.text, roles, interpreter ?? "sh");
+    parsing.prefetch(file.text);
+    // With workers, the libraries it sources by a literal path are parsed in turn with it, not after every script.
+    if (parsing.usesWorkers) cache.prefetch(file.text);
+    steps.push({ index, path: r.path, text: file.text, roles, interpreter: interpreter ?? "sh" });
   }
+  for (const s of repo?.scripts ?? []) if (!options.filter || options.filter(s.origin)) parsing.prefetch(s.text);
+  for (const table of startup?.cron ?? []) if (!options.filter || options.filter(relative(table.path))) parsing.prefetch(table.masked);
+  parsing.flush();
+  options.onProgress?.(0, candidates.length);
+  for (const [i, step] of steps.entries()) {
+    options.onProgress?.(step.index + 1, candidates.length);
+    // Now and then, let the workers' answers in (and more work out): modelling alone never waits for them.
+    if (parsing.usesWorkers && i % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
+    if ("note" in step) view.diagnose(...step.note);
+    else await addProgram(step.path, step.text, step.text, step.roles, step.interpreter);
+  }
+  options.onProgress?.(candidates.length, candidates.length);
   // A packaging repository: its packaging files and embedded shell, placed where they are installed (src/repo/).
   for (const s of repo?.scripts ?? []) {
     if (options.filter && !options.filter(s.origin)) continue;
@@ -193,6 +265,8 @@ export async function scanPath(target: string, options: ScanOptions = {}): Promi
   for (let round = 0; round < 4; round++) {
     const called = new Map<string, Set<Role>>();
     for (const p of programs) {
+      // An instance's roles are among its program's: a script with no runtime role runs nothing at runtime.
+      if (!p.isRuntime) continue;
       for (const inst of p.instances) {
         const exe = inst.command.nameWord?.value;
         const roles = inst.roles.filter((x) => RUNTIME_ROLES.has(x));
@@ -218,7 +292,7 @@ export async function scanPath(target: string, options: ScanOptions = {}): Promi
       }
       if (seen.has(path) || (options.filter && !options.filter(relative(path)))) continue;
       seen.add(path);
-      const file = await view.readText(path);
+      const file = await view.readText(path, { accept: (line) => !!interpreterOf(line) });
       if (!file.ok) continue;
       const interpreter = interpreterOf(file.text);
       if (!interpreter) continue; // not a shell script (or no #! line to tell)
@@ -227,6 +301,8 @@ export async function scanPath(target: string, options: ScanOptions = {}): Promi
     }
     if (!changed) break;
   }
+  // Everything is parsed: the workers can go (and their memory with them).
+  await parsing.release();
   for (const lib of cache.loaded()) {
     count(stats, lib.script.hasErrors, lib.script.errorLines, lib.lines);
     texts.set(lib.path, lib.text);
@@ -239,6 +315,7 @@ export async function scanPath(target: string, options: ScanOptions = {}): Promi
   for (const w of options.writable ?? []) facts.writableMounts.add(normalize(w));
   // Directories that boot scripts create on every boot count for every script (ROR102).
   for (const p of programs) {
+    if (!p.isRuntime) continue; // no boot instance (and none unfolded)
     for (const inst of p.instances) {
       if (!inst.roles.includes("boot") || !runsEveryTime(inst.conditions)) continue;
       for (const eff of effectsOf(inst.command)) if (eff.kind === "mkdir" && eff.path.value) facts.createdAtBoot.add(facts.resolve(eff.path.value));
@@ -277,7 +354,20 @@ export async function scanPath(target: string, options: ScanOptions = {}): Promi
     view.diagnostics.push(...applied.diagnostics);
   }
   const diagnostics = repo ? repo.remapDiagnostics(view.diagnostics) : view.diagnostics;
-  return { target, kind, findings, diagnostics, parse: stats, scripts, sources, texts: shellTexts, facts };
+  const result: ScanResult = { target, kind, findings, diagnostics, parse: stats, scripts, sources, texts: shellTexts, facts, parsing: parsing.stats };
+  resultCache?.store(cacheKey, index, reads, result);
+  return result;
+}
+
+/**
+ * SCRIPT_GLOBS as one test. A glob can only match below its literal
+ * directories ("etc/init.d/" of "etc/init.d/*"), so most of a tree (usr/share,
+ * usr/lib ...) is ruled out by a prefix before any pattern runs.
+ */
+function scriptGlobMatcher(): (path: string) => boolean {
+  const match = picomatch(SCRIPT_GLOBS, { dot: true });
+  const prefixes = [...new Set(SCRIPT_GLOBS.map((g) => g.slice(0, g.search(/[*?[\]{}()!+@]|$/)).replace(/[^/]*$/, "")))];
+  return (path) => prefixes.some((p) => path.startsWith(p)) && match(path);
 }
 
 /** Conditions that do not keep a command from running on every boot: the action dispatch, "create if missing". */

@@ -21,6 +21,8 @@ import { baselineOf, compareWithBaseline, pruneBaseline, readBaseline, writeBase
 import { fails, onlyErrors } from "../suppress/gate.js";
 import { ScanProgress, type ProgressMode } from "../progress.js";
 import { colorEnabled } from "../color.js";
+import type { AstCache } from "../shell/cache.js";
+import type { ResultCache } from "../result-cache.js";
 
 export interface ScanCliOptions {
   format: string;
@@ -43,6 +45,9 @@ export interface ScanCliOptions {
   failOn?: Level;
   /** `--progress` (true), `--no-progress` (false). */
   progress?: boolean;
+  /** `--cache`: keep parsed syntax in the AST cache (the platform's cache directory, or `--cache-dir`). */
+  cache?: boolean;
+  cacheDir?: string;
   /** `--color` (true), `--no-color` (false). */
   color?: boolean;
 }
@@ -100,13 +105,16 @@ async function runScan(paths: string[], opts: ScanCliOptions): Promise<number> {
 
   const mode: ProgressMode = opts.quiet || opts.progress === false ? "never" : opts.progress ? "always" : "auto";
   const progress = new ScanProgress(process.stderr, mode);
+  const caches = await cachesFor(opts);
   const optionsFor = (p: string): ScanOptions => ({
+    ...(caches ? { astCache: caches.ast, resultCache: caches.results, cacheKey: cacheKeyOf(configs.get(p)!) } : {}),
     ...(opts.role ? { role: opts.role } : {}),
     ...(opts.repo ? { repo: true } : {}),
     inlineSuppressions: opts.inlineSuppressions !== false,
     ...scanOptionsOf(configs.get(p)!),
   });
   let { results, failed } = await scanAll(paths, optionsFor, progress);
+  caches?.prune();
   if (results.length === 0) return EXIT_ERROR;
   finish(results, configs);
 
@@ -162,6 +170,22 @@ async function runScan(paths: string[], opts: ScanCliOptions): Promise<number> {
   return fails(results, { failOn, ...(maxWarnings !== undefined ? { maxWarnings } : {}) }) ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
+/** The caches that `--cache` / `--cache-dir` ask for (ASTs and scan results, in one directory), or null. */
+export async function cachesFor(opts: { cache?: boolean; cacheDir?: string }): Promise<{ ast: AstCache; results: ResultCache; prune(): void } | null> {
+  if (!opts.cache && opts.cacheDir === undefined) return null;
+  const { AstCache, defaultCacheDir, pruneCache } = await import("../shell/cache.js");
+  const { ResultCache } = await import("../result-cache.js");
+  const dir = resolve(opts.cacheDir ?? (await defaultCacheDir()));
+  const ast = new AstCache(dir);
+  const results = new ResultCache(dir);
+  return { ast, results, prune: () => (ast.stats.writes + results.stats.writes > 0 ? pruneCache(dir) : undefined) };
+}
+
+/** What of a configuration goes into a scan (the rest applies to its findings): part of the result cache's key. */
+function cacheKeyOf(config: Config): string {
+  return JSON.stringify({ include: config.include, exclude: config.exclude, writable: config.writable });
+}
+
 export function register(program: Command): void {
   program
     .command("scan")
@@ -185,6 +209,8 @@ export function register(program: Command): void {
     .addOption(new Option("--fail-on <level>", "the lowest level that fails the run (default: note)").choices([...LEVELS]))
     .option("--progress", "show the progress bar from the start (on a terminal)")
     .option("--no-progress", "never show the progress bar")
+    .option("--cache", "keep the parsed syntax of every shell file in rorlint's cache directory, so that a re-scan parses only what changed")
+    .option("--cache-dir <dir>", "the cache directory (implies --cache; default: the platform's cache directory, e.g. ~/.cache/rorlint)")
     .option("--color", "colour the output even when it is not a terminal")
     .option("--no-color", "never colour the output")
     .action(async (paths: string[], opts: ScanCliOptions) => {

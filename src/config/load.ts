@@ -12,8 +12,9 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { Ajv, type ErrorObject } from "ajv";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import { createRequire } from "node:module";
+import type { Ajv, ErrorObject } from "ajv";
+import type { LineCounter, Node } from "yaml";
 import type { Level } from "../types.js";
 import type { Rule } from "../engine/rule.js";
 import { UsageError } from "../commands/exit.js";
@@ -87,8 +88,13 @@ function segmentsOf(instancePath: string): string[] {
     .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
+/** ajv and yaml, loaded only when there is a configuration file to read (most scans have none). */
+const lazy = createRequire(import.meta.url);
+const yaml = () => lazy("yaml") as typeof import("yaml");
+
 /** Where a key (its name when `key` is true, else its value) is in the YAML/JSON text. */
 function positionOf(root: Node | null, segments: readonly string[], key: boolean, lines: LineCounter): string {
+  const { isMap, isScalar, isSeq } = yaml();
   let node: Node | null = root;
   let offset = root?.range?.[0] ?? 0;
   for (const [i, seg] of segments.entries()) {
@@ -170,7 +176,8 @@ function describeType(segments: readonly string[], type: string): string {
 let validator: ReturnType<Ajv["compile"]> | undefined;
 
 function validate(data: unknown): ErrorObject[] {
-  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(configSchema(RULES));
+  const { Ajv: AjvClass } = lazy("ajv") as typeof import("ajv");
+  validator ??= new AjvClass({ allErrors: true, verbose: true, strict: true }).compile(configSchema(RULES));
   return validator(data) ? [] : [...(validator.errors ?? [])];
 }
 
@@ -190,7 +197,8 @@ export function loadConfig(file: string): Config {
       throw new ConfigError(`${abs}: invalid JSON: ${(err as Error).message}`);
     }
   }
-  const lines = new LineCounter();
+  const { LineCounter: Lines, parseDocument } = yaml();
+  const lines = new Lines();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map((e) => `${abs}:${e.linePos?.[0].line ?? 1}:${e.linePos?.[0].col ?? 1}: invalid ${abs.endsWith(".json") ? "JSON" : "YAML"}: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`).join("\n"));

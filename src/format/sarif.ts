@@ -19,7 +19,12 @@
  */
 import { readFileSync } from "node:fs";
 import { basename, isAbsolute, join, relative as hostRelative, resolve as hostResolve, sep } from "node:path";
-import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from "node-sarif-builder";
+import { createRequire } from "node:module";
+import type { SarifBuilder, SarifResultBuilder, SarifRuleBuilder } from "node-sarif-builder";
+
+/** node-sarif-builder, loaded when SARIF is asked for rather than by every scan. */
+let sarifLib: typeof import("node-sarif-builder") | undefined;
+const lib = () => (sarifLib ??= createRequire(import.meta.url)("node-sarif-builder") as typeof import("node-sarif-builder"));
 import type { Location as SarifLocation, Notification, Region, ReportingDescriptor, Result } from "sarif";
 import type { ScanResult } from "../scan.js";
 import type { Finding, Span } from "../types.js";
@@ -145,7 +150,7 @@ function ruleDocs(rule: Rule): string | undefined {
 
 function ruleBuilder(rule: Rule): SarifRuleBuilder {
   const { repositoryWeb } = projectLinks();
-  const builder = new SarifRuleBuilder().initSimple({
+  const builder = new (lib().SarifRuleBuilder)().initSimple({
     ruleId: rule.id,
     shortDescriptionText: clip(rule.summary, LIMITS.descriptionChars),
     fullDescriptionText: clip(rule.description, LIMITS.descriptionChars),
@@ -199,7 +204,7 @@ class Sources {
 function resultBuilder(f: Finding, toUri: (p: string) => string, sources: Sources): SarifResultBuilder {
   const region = regionOf(f, sources.linesOf(f.path));
   // No fileUri/startLine here: the builder would write a region without the base id, and endColumn 1 when it is missing.
-  const builder = new SarifResultBuilder().initSimple({ level: f.level, messageText: f.message, ruleId: f.ruleId });
+  const builder = new (lib().SarifResultBuilder)().initSimple({ level: f.level, messageText: f.message, ruleId: f.ruleId });
   const result: Result = builder.result;
   result.locations = [location(toUri(f.path), region)];
   result.partialFingerprints = { primaryLocationLineHash: sources.hash(f.path, region.startLine!) };
@@ -227,7 +232,8 @@ function notificationOf(d: ScanResult["diagnostics"][number], toUri: (p: string)
 /** The SARIF log object (exported for tests and the upload checks). */
 export function buildSarif(results: readonly ScanResult[], options: FormatOptions = {}): ReturnType<SarifBuilder["buildSarifOutput"]> {
   const { informationUri } = projectLinks();
-  const sarif = new SarifBuilder({ $schema: SARIF_SCHEMA, version: "2.1.0" });
+  const { SarifBuilder: Builder, SarifRunBuilder } = lib();
+  const sarif = new Builder({ $schema: SARIF_SCHEMA, version: "2.1.0" });
   const run = new SarifRunBuilder().initSimple({ toolDriverName: "rorlint", toolDriverVersion: VERSION, url: informationUri });
   for (const rule of RULES) run.addRule(ruleBuilder(rule));
 

@@ -2,8 +2,6 @@
  * Archives as scan targets: which file names are archives, and the view of
  * each kind (tarballs in `tar.ts`, Debian packages in `deb.ts`).
  */
-import { openDeb } from "./deb.js";
-import { openTarball } from "./tar.js";
 import type { FsView } from "./view.js";
 
 /** bzip2 is recognised so that it gets a clear "not supported" error rather than a scan as a loose file. */
@@ -14,7 +12,7 @@ export function isArchivePath(path: string): boolean {
   return TARBALL.test(path) || DEB.test(path);
 }
 
-/** The view of an archive; throws when nothing at all could be read from it. */
-export function openArchive(path: string): Promise<FsView> {
-  return DEB.test(path) ? openDeb(path) : openTarball(path);
+/** The view of an archive; throws when nothing at all could be read from it. (The readers load when an archive is scanned.) */
+export async function openArchive(path: string): Promise<FsView> {
+  return DEB.test(path) ? (await import("./deb.js")).openDeb(path) : (await import("./tar.js")).openTarball(path);
 }

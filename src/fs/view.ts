@@ -9,6 +9,7 @@
  * are read only for regular files, through a {@link ContentSource} that the
  * backend (directory, archive) provides.
  */
+import { createHash } from "node:crypto";
 import type { Diagnostic } from "../types.js";
 
 export type EntryType = "file" | "dir" | "symlink" | "other";
@@ -45,9 +46,33 @@ export type TextResult =
   | { ok: true; path: string; text: string }
   | { ok: false; path: string; code: string; reason: string };
 
-/** Reads the bytes of a regular file that the index says exists. */
+/**
+ * Reads the bytes of a regular file that the index says exists.
+ *
+ * `stop`, when given, may be called with the first {@link HEAD_BYTES} bytes
+ * of a larger file: when it returns true, those bytes alone are returned (a
+ * binary, or a script in another language, is not read past its first bytes).
+ * A source may ignore it and return the whole file.
+ */
 export interface ContentSource {
-  read(path: string, entry: Entry): Promise<Buffer>;
+  read(path: string, entry: Entry, stop?: (head: Buffer) => boolean): Promise<Buffer>;
+  /** The same, at once, for a source that can (a directory). */
+  readSync?(path: string, entry: Entry, stop?: (head: Buffer) => boolean): Buffer;
+}
+
+/**
+ * What a reader looks at before deciding to read a file whole: as much as
+ * {@link isBinary} looks at, so that the decision is the same either way.
+ */
+export const HEAD_BYTES = 8192;
+
+export interface ReadOptions {
+  /**
+   * Given the first line of a file (when it is ASCII and whole within its
+   * first bytes), whether the file is wanted: when false, the file is not
+   * read further and the result is `{ ok: false, code: "not-wanted" }`.
+   */
+  accept?: (firstLine: string) => boolean;
 }
 
 /** Symlinks followed in one resolution before it is declared a loop (like Linux's MAXSYMLINKS). */
@@ -79,20 +104,38 @@ export function relative(path: string): string {
   return path.replace(/^\/+/, "");
 }
 
+/** One read of file contents: how many bytes and their digest, or the error. */
+export type ReadRecord = { path: string; length: number; digest: string } | { path: string; error: string };
+
+function digest(bytes: Buffer): string {
+  return createHash("sha1").update(bytes).digest("base64");
+}
+
+function errorCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? "read-error";
+}
+
 export class FsView {
   readonly diagnostics: Diagnostic[] = [];
+  private reads: ReadRecord[] | null = null;
   private readonly byPath = new Map<string, Entry>();
   private readonly childNames = new Map<string, string[]>();
   private readonly reported = new Set<string>();
 
-  /** @param label what was scanned, for messages (a directory or archive name) */
+  /**
+   * @param label what was scanned, for messages (a directory or archive name)
+   * @param owned the backend hands over entries it made for the view, with
+   *   normalized paths, parents before children (a directory walk): they are
+   *   kept as they are, not copied
+   */
   constructor(
     readonly label: string,
     entries: Iterable<Entry>,
     private readonly content: ContentSource,
+    owned = false,
   ) {
     this.byPath.set("/", { path: "/", type: "dir", size: 0, mode: 0o755 });
-    for (const e of entries) this.add(e);
+    for (const e of entries) this.add(e, owned);
     for (const e of this.byPath.values()) {
       if (e.type === "symlink" && e.target !== undefined && climbsAboveRoot(dirname(e.path), e.target)) {
         this.diagnose(e.path, "link-above-root", `relative link target "${e.target}" climbs above the root: ".." stops at the root, as in a chroot`);
@@ -101,11 +144,11 @@ export class FsView {
   }
 
   /** Adds an entry, and the directories above it that the backend did not list (archives may omit them). */
-  private add(e: Entry): void {
-    let path = normalize(e.path);
+  private add(e: Entry, owned: boolean): void {
+    let path = owned ? e.path : normalize(e.path);
     if (path === "/") return;
     const isNew = !this.byPath.has(path);
-    this.byPath.set(path, { ...e, path });
+    this.byPath.set(path, owned ? e : { ...e, path });
     if (!isNew) return;
     // A loop rather than recursion: a member can be thousands of directories deep.
     for (;;) {
@@ -185,30 +228,123 @@ export class FsView {
    * Reads a regular file as text. Links are resolved inside the root; FIFOs,
    * sockets and devices are never opened; large and binary files are refused.
    */
-  async readText(path: string): Promise<TextResult> {
+  async readText(path: string, options: ReadOptions = {}): Promise<TextResult> {
+    const step = this.beginRead(path, options);
+    if ("done" in step) return step.done;
+    let bytes: Buffer;
+    try {
+      bytes = await this.content.read(step.path, step.entry, step.stop);
+    } catch (err) {
+      this.reads?.push({ path: step.path, error: errorCode(err) });
+      return step.error(err);
+    }
+    this.reads?.push({ path: step.path, length: bytes.length, digest: digest(bytes) });
+    return step.finish(bytes);
+  }
+
+  /**
+   * `readText` without waiting, when the backend reads synchronously (a
+   * directory); undefined otherwise.
+   */
+  readNow(path: string, options: ReadOptions = {}): TextResult | undefined {
+    const readSync = this.content.readSync?.bind(this.content);
+    if (!readSync) return undefined;
+    const step = this.beginRead(path, options);
+    if ("done" in step) return step.done;
+    let bytes: Buffer;
+    try {
+      bytes = readSync(step.path, step.entry, step.stop);
+    } catch (err) {
+      this.reads?.push({ path: step.path, error: errorCode(err) });
+      return step.error(err);
+    }
+    this.reads?.push({ path: step.path, length: bytes.length, digest: digest(bytes) });
+    return step.finish(bytes);
+  }
+
+  /**
+   * Records every read of file contents from now on (what was read, and
+   * its digest): what a scan's result depends on besides the index. See
+   * `src/result-cache.ts`.
+   */
+  recordReads(): ReadRecord[] {
+    return (this.reads = []);
+  }
+
+  /**
+   * Whether reading the file again gives what the record says: the same
+   * bytes (as many as were read then: a file read only up to its first
+   * bytes is compared on those), or the same error. Only for a backend that
+   * reads synchronously; false otherwise.
+   */
+  readsAgainAs(record: ReadRecord): boolean {
+    const readSync = this.content.readSync?.bind(this.content);
+    const entry = this.byPath.get(record.path);
+    if (!readSync || entry?.type !== "file") return false;
+    let bytes: Buffer;
+    try {
+      bytes = readSync(record.path, entry, (head) => "length" in record && record.length <= head.length);
+    } catch (err) {
+      return "error" in record && record.error === errorCode(err);
+    }
+    return "length" in record && bytes.length === record.length && digest(bytes) === record.digest;
+  }
+
+  /**
+   * A digest of the index: every entry (path, type, size, mode, link
+   * target) and the notes the backend made while building it.
+   */
+  indexDigest(): string {
+    const h = createHash("sha256");
+    for (const path of [...this.byPath.keys()].sort()) {
+      const e = this.byPath.get(path)!;
+      h.update(`${path}\0${e.type}\0${e.size}\0${e.mode}\0${e.target ?? ""}\0${e.binary ? 1 : 0}\n`);
+    }
+    h.update(JSON.stringify(this.diagnostics));
+    return h.digest("hex");
+  }
+
+  /** The checks before a read (from the index alone), and what to make of the bytes. */
+  private beginRead(
+    path: string,
+    options: ReadOptions,
+  ): { done: TextResult } | { path: string; entry: Entry; stop: (head: Buffer) => boolean; finish: (bytes: Buffer) => TextResult; error: (err: unknown) => TextResult } {
     const r = this.resolve(path);
     const fail = (code: string, reason: string): TextResult => ({ ok: false, path: r.path, code, reason });
-    if (r.error) return fail("symlink-loop", r.error);
+    if (r.error) return { done: fail("symlink-loop", r.error) };
     const e = r.entry;
     // A link whose own target is missing (not a missing file below a linked directory).
     const link = r.via.at(-1);
     if (!e && link !== undefined && this.resolve(link).path === r.path) {
-      return { ok: false, path: link, code: "dangling-link", reason: `link to ${r.path}, which does not exist in the scanned root` };
+      return { done: { ok: false, path: link, code: "dangling-link", reason: `link to ${r.path}, which does not exist in the scanned root` } };
     }
-    if (!e) return fail("missing", "no such file in the scanned root");
-    if (e.type === "dir") return fail("not-a-file", "is a directory");
-    if (e.type !== "file") return fail("not-a-file", "not a regular file (FIFO, socket or device): not opened");
-    if (e.size > MAX_FILE_BYTES) return fail("too-large", `larger than ${MAX_FILE_BYTES / 1048576} MiB: skipped`);
-    if (e.binary) return fail("binary", BINARY_REASON);
-    let bytes: Buffer;
-    try {
-      bytes = await this.content.read(r.path, e);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? "read-error";
-      return fail(code.toLowerCase(), `cannot read: ${(err as Error).message.replace(/^[A-Z]+: /, "")}`);
-    }
-    if (isBinary(bytes)) return fail("binary", BINARY_REASON);
-    return { ok: true, path: r.path, text: decode(bytes) };
+    if (!e) return { done: fail("missing", "no such file in the scanned root") };
+    if (e.type === "dir") return { done: fail("not-a-file", "is a directory") };
+    if (e.type !== "file") return { done: fail("not-a-file", "not a regular file (FIFO, socket or device): not opened") };
+    if (e.size > MAX_FILE_BYTES) return { done: fail("too-large", `larger than ${MAX_FILE_BYTES / 1048576} MiB: skipped`) };
+    if (e.binary) return { done: fail("binary", BINARY_REASON) };
+    const accept = options.accept;
+    // Decided by the first bytes alone: the same answer whether the source stopped there or read the whole file.
+    const unwanted = accept
+      ? (bytes: Buffer) => {
+          const line = firstLine(bytes);
+          return line !== null && !accept(line);
+        }
+      : undefined;
+    return {
+      path: r.path,
+      entry: e,
+      stop: (head) => isBinary(head) || unwanted?.(head) === true,
+      finish: (bytes) => {
+        if (isBinary(bytes)) return fail("binary", BINARY_REASON);
+        if (unwanted?.(bytes)) return fail("not-wanted", "not what the reader looks for (its first line says so): not read further");
+        return { ok: true, path: r.path, text: decode(bytes) };
+      },
+      error: (err) => {
+        const code = (err as NodeJS.ErrnoException).code ?? "read-error";
+        return fail(code.toLowerCase(), `cannot read: ${(err as Error).message.replace(/^[A-Z]+: /, "")}`);
+      },
+    };
   }
 }
 
@@ -227,10 +363,18 @@ export function climbsAboveRoot(dir: string, target: string): boolean {
   return false;
 }
 
+/** The first line of a file, when it is ASCII and ends within its first {@link HEAD_BYTES} bytes; otherwise null. */
+function firstLine(bytes: Buffer): string | null {
+  const end = bytes.subarray(0, HEAD_BYTES).indexOf(0x0a);
+  if (end < 0) return null;
+  for (let i = 0; i < end; i++) if (bytes[i]! >= 0x80) return null;
+  return bytes.toString("latin1", 0, end);
+}
+
 /** Whether the bytes are those of a binary file: an ELF header, or a NUL byte in the first 8 KiB. */
 export function isBinary(bytes: Buffer): boolean {
   if (bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) return true;
-  return bytes.subarray(0, 8192).includes(0);
+  return bytes.subarray(0, HEAD_BYTES).includes(0);
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });

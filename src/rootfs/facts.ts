@@ -217,6 +217,7 @@ const APPLIES_TMPFILES = new Set(["systemd", "other", "none"]);
 function tmpfilesRunner(init: InitInfo, programs: readonly Program[]): string | null {
   if (APPLIES_TMPFILES.has(init.system)) return init.system === "systemd" ? "systemd" : "assumed";
   for (const p of programs) {
+    if (!p.isRuntime) continue; // no boot instance (and none unfolded)
     for (const inst of p.instances) {
       const c = inst.command;
       if (!inst.roles.includes("boot") || (c.name !== "systemd-tmpfiles" && c.name !== "tmpfiles")) continue;

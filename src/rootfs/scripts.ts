@@ -398,6 +398,7 @@ export async function bootCreatedThroughCalls(programs: readonly Program[], synt
     return indexes;
   };
   for (const p of programs) {
+    if (!p.isRuntime) continue; // no boot instance (and none unfolded)
     for (const inst of p.instances) {
       const name = inst.command.name;
       const def = name ? p.model.functions.get(name) : undefined;
@@ -425,6 +426,7 @@ export async function bootMounts(programs: readonly Program[], syntax: SyntaxCac
     return v;
   };
   for (const p of programs) {
+    if (!p.isRuntime) continue; // no boot instance (and none unfolded)
     for (const inst of p.instances) {
       if (!inst.roles.includes("boot")) continue;
       // A wrapper function counts when its body runs mount(8) (Debian's domount), not when it only reads fstab.

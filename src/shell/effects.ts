@@ -67,9 +67,15 @@ const memo = new WeakMap<Command, Effect[]>();
 /** The effects of a command (computed once per command). */
 export function effectsOf(cmd: Command): Effect[] {
   let effects = memo.get(cmd);
-  if (!effects) memo.set(cmd, (effects = computeEffects(cmd)));
+  if (!effects) {
+    const out = computeEffects(cmd);
+    // Kept for the scan: no effect (most commands) is one shared empty list; others exactly their length.
+    memo.set(cmd, (effects = out.length === 0 ? NO_EFFECTS : out.slice()));
+  }
   return effects;
 }
+
+const NO_EFFECTS = Object.freeze([]) as unknown as Effect[];
 
 function computeEffects(cmd: Command): Effect[] {
   const out: Effect[] = [];

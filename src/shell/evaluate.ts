@@ -63,29 +63,98 @@ const WRAPPERS: Record<string, { valued: Set<string>; stopAtNonOption?: boolean 
 
 const MAX_SOURCE_DEPTH = 8;
 
+/** The empty variable list that words share. */
+const NO_NAMES = Object.freeze([]) as unknown as string[];
+
+/** A frozen layer of bindings, shared by the environments cloned from it (never changed once frozen). */
+interface Layer {
+  readonly vars: ReadonlyMap<string, Val>;
+  readonly parent: Layer | null;
+  readonly depth: number;
+}
+
+/** Layers an environment may stack before they are flattened into one (lookups walk the layers). */
+const MAX_LAYERS = 8;
+
+/**
+ * The variables known at a point of a script.
+ *
+ * Branches clone the environment, and a library such as
+ * /lib/lsb/init-functions defines hundreds of variables, so a clone must not
+ * copy them: it freezes the bindings made so far into a shared layer and
+ * starts an empty one on top (copy on write). Merging after branches then
+ * looks only at the names bound above the layers the branches share.
+ */
 export class Env {
-  constructor(readonly vars = new Map<string, Val>()) {}
+  constructor(
+    private own = new Map<string, Val>(),
+    private base: Layer | null = null,
+  ) {}
+
+  /** Freezes the bindings made so far into a layer shared with clones; returns the top layer. */
+  private freeze(): Layer | null {
+    if (this.own.size > 0) {
+      this.base = { vars: this.own, parent: this.base, depth: (this.base?.depth ?? 0) + 1 };
+      this.own = new Map();
+      if (this.base.depth > MAX_LAYERS) this.base = flatten(this.base);
+    }
+    return this.base;
+  }
+
   clone(): Env {
-    return new Env(new Map(this.vars));
+    return new Env(new Map(), this.freeze());
   }
+
   get(name: string): Val | undefined {
-    return this.vars.get(name);
+    const v = this.own.get(name);
+    if (v !== undefined) return v;
+    for (let l = this.base; l; l = l.parent) {
+      const x = l.vars.get(name);
+      if (x !== undefined) return x;
+    }
+    return undefined;
   }
+
   set(name: string, v: Val): void {
-    this.vars.set(name, v);
+    this.own.set(name, v);
   }
+
+  /** Takes over the bindings of `other` (which is not used afterwards). */
+  adopt(other: Env): void {
+    this.own = other.own;
+    this.base = other.base;
+  }
+
+  /** Names that may be bound differently here and in `other`: those above the layers both share. */
+  private namesDifferingFrom(other: Env, into: Set<string>): void {
+    const shared = new Set<Layer>();
+    for (let l = other.base; l; l = l.parent) shared.add(l);
+    let common: Layer | null = null;
+    for (const k of this.own.keys()) into.add(k);
+    for (let l = this.base; l; l = l.parent) {
+      if (shared.has(l)) {
+        common = l;
+        break;
+      }
+      for (const k of l.vars.keys()) into.add(k);
+    }
+    for (const k of other.own.keys()) into.add(k);
+    for (let l = other.base; l && l !== common; l = l.parent) for (const k of l.vars.keys()) into.add(k);
+  }
+
   /** After branches: a variable keeps its value only where every branch agrees. */
   static merge(base: Env, branches: Env[]): Env {
     const out = base.clone();
     const names = new Set<string>();
-    for (const b of branches) for (const k of b.vars.keys()) names.add(k);
+    for (const b of branches) b.namesDifferingFrom(base, names);
     for (const name of names) {
       const vals = branches.map((b) => b.get(name) ?? base.get(name));
       const first = vals[0];
       const same = first !== undefined && vals.every((v) => v !== undefined && v.value === first.value && v.value !== null);
-      const sameTemplate = first?.template !== undefined && vals.every((v) => v?.template !== undefined && JSON.stringify(v.template) === JSON.stringify(first.template));
-      if (same || sameTemplate || vals.every((v) => v === first)) out.set(name, first!);
-      else {
+      const sameTemplate = first?.template !== undefined && vals.every((v) => v?.template !== undefined && sameTemplates(v.template, first.template!));
+      if (same || sameTemplate || vals.every((v) => v === first)) {
+        if (first !== base.get(name)) out.set(name, first!);
+      } else {
         // Different values: unknown, but keep the beginning they share ("/var/run/" of two pid files).
         const config = vals.some((v) => v?.config);
         const prefixes = vals.map((v) => v?.value ?? v?.prefix ?? "");
@@ -96,6 +165,19 @@ export class Env {
     }
     return out;
   }
+}
+
+/** One layer holding every binding of a stack of layers. */
+function flatten(top: Layer): Layer {
+  const stack: Layer[] = [];
+  for (let l: Layer | null = top; l; l = l.parent) stack.push(l);
+  const vars = new Map<string, Val>();
+  for (let i = stack.length - 1; i >= 0; i--) for (const [k, v] of stack[i]!.vars) vars.set(k, v);
+  return { vars, parent: null, depth: 1 };
+}
+
+function sameTemplates(a: Template, b: Template): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
 export class Evaluator {
@@ -162,7 +244,7 @@ export class Evaluator {
       const test = this.stmt(s, env, cs, func, file, sub);
       // After `X || exit`, `X && exit` or `if X; then exit; fi`, the rest of the block runs only in one outcome of X.
       const guard = earlyExit(s, test);
-      if (guard) cs = [...cs, this.cond("exit", guard.test, guard.when, s.span, file)];
+      if (guard) cs = cs.concat(this.cond("exit", guard.test, guard.when, s.span, file));
     }
   }
 
@@ -182,15 +264,15 @@ export class Evaluator {
         const branches: Env[] = [];
         const prior: Condition[] = [];
         for (const clause of s.clauses) {
-          const test = this.condList(clause.cond, env, [...conds, ...prior], func, file, sub);
+          const test = this.condList(clause.cond, env, conds.concat(prior), func, file, sub);
           const kind = prior.length === 0 ? "if" : "elif";
           const branchEnv = env.clone();
-          this.block(clause.body, branchEnv, [...conds, ...prior, this.cond(kind, test, true, clause.span, file)], func, file, sub);
+          this.block(clause.body, branchEnv, conds.concat(prior, this.cond(kind, test, true, clause.span, file)), func, file, sub);
           branches.push(branchEnv);
           prior.push(this.cond("else", test, false, clause.span, file));
         }
         const elseEnv = env.clone();
-        if (s.orElse) this.block(s.orElse, elseEnv, [...conds, ...prior], func, file, sub);
+        if (s.orElse) this.block(s.orElse, elseEnv, conds.concat(prior), func, file, sub);
         branches.push(elseEnv);
         this.replace(env, Env.merge(env, branches));
         // The test of a one-branch `if`, so that `if X; then exit; fi` can guard what follows.
@@ -203,9 +285,9 @@ export class Evaluator {
         for (const item of s.items) {
           const patterns = item.patterns.map((p) => this.word(p, env, file));
           const branchEnv = env.clone();
-          const c = this.cond("case", { kind: "match", subject, patterns, previous: [...previous] }, true, item.span, file);
+          const c = this.cond("case", { kind: "match", subject, patterns, previous: previous.slice() }, true, item.span, file);
           previous.push(...patterns);
-          this.block(item.body, branchEnv, [...conds, c], func, file, sub);
+          this.block(item.body, branchEnv, conds.concat(c), func, file, sub);
           branches.push(branchEnv);
         }
         branches.push(env.clone());
@@ -224,7 +306,7 @@ export class Evaluator {
           const single = items.length === 1 ? items[0]! : undefined;
           loopEnv.set(s.variable, single ? this.valOf(single) : UNKNOWN);
         }
-        this.block(s.body, loopEnv, [...conds, this.cond("loop", test, true, s.span, file)], func, file, sub);
+        this.block(s.body, loopEnv, conds.concat(this.cond("loop", test, true, s.span, file)), func, file, sub);
         this.replace(env, Env.merge(env, [env.clone(), loopEnv]));
         return { kind: "unknown", text: "loop" };
       }
@@ -240,7 +322,7 @@ export class Evaluator {
         }
         const rightEnv = env.clone();
         const c = this.cond(s.kind, left, s.kind === "and", s.span, file);
-        const right = this.stmt(s.right, rightEnv, [...conds, c], func, file, sub);
+        const right = this.stmt(s.right, rightEnv, conds.concat(c), func, file, sub);
         const merged = Env.merge(env, [env.clone(), rightEnv]);
         if (s.kind === "or" && s.left.kind === "assign") {
           // `x=$(readlink -f f) || x=f`: the fallback is for failure; keep the usual value.
@@ -287,8 +369,7 @@ export class Evaluator {
   }
 
   private replace(env: Env, merged: Env): void {
-    env.vars.clear();
-    for (const [k, v] of merged.vars) env.vars.set(k, v);
+    env.adopt(merged);
   }
 
   private cond(kind: Condition["kind"], test: Test, when: boolean, span: Span, file: string): Condition {
@@ -517,7 +598,9 @@ export class Evaluator {
           break;
       }
     }
-    const word: Word = { text: w.text, span: w.span, value, prefix: value ?? prefix, vars, configVars, resolved, file };
+    // Most words expand no variable: they share one empty list (frozen: a change would be a bug, and throws);
+    // the others keep a copy of exactly their length (a list grown by push holds room for 17).
+    const word: Word = { text: w.text, span: w.span, value, prefix: value ?? prefix, vars: vars.length ? vars.slice() : NO_NAMES, configVars: configVars.length ? configVars.slice() : NO_NAMES, resolved, file };
     if (value === null && template && template.some((t) => typeof t !== "string")) word.template = template;
     return word;
   }

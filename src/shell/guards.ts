@@ -46,7 +46,16 @@ function testWords(t: Test, out: Word[] = []): Word[] {
   return out;
 }
 
+/** Classes by condition: a condition is asked about once per command instance that sits under it. */
+const classes = new WeakMap<Condition, GuardClass>();
+
 export function classify(c: Condition): GuardClass {
+  let k = classes.get(c);
+  if (k === undefined) classes.set(c, (k = classifyNow(c)));
+  return k;
+}
+
+function classifyNow(c: Condition): GuardClass {
   const words = testWords(c.test);
   if (words.some((w) => w.vars.some((v) => ROOT_MODE_VARS.test(v)) || ROOT_MODE_FILES.test(w.value ?? ""))) return "root-mode";
   if (isWritableTest(c.test)) return "root-mode";

@@ -4,6 +4,7 @@
  * soon as the model has been built from them.
  */
 import { createRequire } from "node:module";
+import { setFlagsFromString } from "node:v8";
 import { Language, Parser, type Node, type Tree } from "web-tree-sitter";
 
 let loading: Promise<Parser> | undefined;
@@ -11,6 +12,12 @@ let loading: Promise<Parser> | undefined;
 function load(): Promise<Parser> {
   loading ??= (async () => {
     const require = createRequire(import.meta.url);
+    // WebAssembly gets V8's baseline code (Liftoff) only. Otherwise V8 compiles
+    // the whole grammar again with its optimizing compiler right after the
+    // first parse, which holds up this thread for about half a second (more
+    // than that code ever saves on shell scripts). A process-wide setting,
+    // made before the first WebAssembly module is compiled.
+    setFlagsFromString("--liftoff-only");
     await Parser.init();
     const language = await Language.load(require.resolve("tree-sitter-bash/tree-sitter-bash.wasm"));
     const parser = new Parser();

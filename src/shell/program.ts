@@ -10,9 +10,10 @@
  */
 import type { Role } from "../types.js";
 import { RUNTIME_ROLES } from "../types.js";
-import { type FsView, relative } from "../fs/view.js";
-import { convertProgram, SLASH_STAND_IN, type Script, type Stmt } from "./syntax.js";
-import { withTree } from "./parser.js";
+import { type FsView, relative, type TextResult } from "../fs/view.js";
+import type { Script } from "./syntax.js";
+export { parseScript, repair } from "./parse.js";
+import { Parsing } from "./parsing.js";
 import { Evaluator, type LoadedSource, type SourceLoader } from "./evaluate.js";
 import { documentedVariables } from "./config.js";
 import { effectsOf, type Effect } from "./effects.js";
@@ -20,60 +21,25 @@ import type { Command, Condition, ScriptModel } from "./model.js";
 import { globMatch } from "./guards.js";
 import { bindCommand, callArguments, type Bindings } from "./bind.js";
 
-/**
- * Length-preserving repairs for gaps in the grammar, so that positions do not
- * move: `for i do` becomes `for i;do`, and the lone "/" of `[ -w / ]` a
- * stand-in character that the syntax layer reads back as "/".
- */
-export function repair(text: string): string {
-  return text
-    .replace(/(\[\[?[ \t]+(?:![ \t]+)?-[a-zA-Z][ \t]+)\/(?=[ \t]+\]\]?)/g, `$1${SLASH_STAND_IN}`)
-    .replace(/(\bfor[ \t]+[A-Za-z_][A-Za-z0-9_]*)[ \t]+(do\b)/g, (_m, head: string, kw: string) => {
-    const gap = _m.length - head.length - kw.length;
-    return head + ";" + " ".repeat(gap - 1) + kw;
-  });
-}
-
-/** Lines of one file re-parsed one by one after a failed region, at most. */
-const MAX_REPARSED_LINES = 2000;
-
-/**
- * Parses a script. Lines left in ERROR regions are parsed again one by one,
- * each at its own row (the other lines blanked), so that commands inside a
- * region the grammar could not read are still seen, at their positions.
- */
-export async function parseScript(text: string): Promise<Script> {
-  const repaired = repair(text);
-  const script = await withTree(repaired, (root) => convertProgram(root));
-  if (script.unparsedRows.length === 0) return script;
-  const lines = repaired.split("\n");
-  const stillUnparsed: number[] = [];
-  const recovered: Stmt[] = [];
-  const known = new Set(script.body.map((s) => `${s.span.line}:${s.span.column}`));
-  for (const row of script.unparsedRows.slice(0, MAX_REPARSED_LINES)) {
-    const alone = "\n".repeat(row) + (lines[row] ?? "");
-    const part = await withTree(alone, (root) => (root.hasError ? null : convertProgram(root)));
-    if (!part || part.body.length === 0) {
-      stillUnparsed.push(row);
-      continue;
-    }
-    recovered.push(...part.body.filter((s) => !known.has(`${s.span.line}:${s.span.column}`)));
-  }
-  stillUnparsed.push(...script.unparsedRows.slice(MAX_REPARSED_LINES));
-  // Put recovered statements back in source order among the top-level ones.
-  const body = [...script.body, ...recovered].sort((a, b) => a.span.line - b.span.line || a.span.column - b.span.column);
-  return { ...script, body, errorLines: stillUnparsed.length, unparsedRows: stillUnparsed };
-}
-
 /** Parsed files of one scan, shared by every script that sources them. */
 export class ScriptCache {
   private readonly parsed = new Map<string, LoadedSource | "missing">();
   private readonly byRealPath = new Map<string, LoadedSource & { text: string; lines: number }>();
+  /** Files read ahead by `prefetch`, by the path a script names. */
+  private readonly early = new Map<string, TextResult>();
 
-  constructor(private readonly view: FsView) {}
+  constructor(
+    private readonly view: FsView,
+    /** How texts are parsed (the scan's: workers, cache, each text once); in this thread by default. */
+    readonly parsing: Parsing = new Parsing(),
+  ) {}
 
-  /** Loads and parses the files a model asked for. */
+  /**
+   * Loads and parses the files a model asked for: read in order, parsed
+   * together (in parallel when the scan uses workers).
+   */
   async load(paths: Iterable<string>): Promise<void> {
+    const parses: Promise<void>[] = [];
     for (const p of paths) {
       if (this.parsed.has(p)) continue;
       // The same library is often sourced under several names (/lib vs /usr/lib): parse it once.
@@ -82,16 +48,37 @@ export class ScriptCache {
         this.parsed.set(p, known);
         continue;
       }
-      const r = await this.view.readText(p);
+      const r = this.early.get(p) ?? (await this.view.readText(p));
+      this.early.delete(p);
       if (!r.ok) {
         this.parsed.set(p, "missing");
         if (r.code !== "missing") this.view.diagnose(r.path, r.code, `sourced file: ${r.reason}`);
         continue;
       }
-      const script = await parseScript(r.text);
-      const source = { path: r.path, script, documented: documentedVariables(r.text), text: r.text, lines: r.text.split("\n").length };
+      const source: LoadedSource & { text: string; lines: number } = { path: r.path, script: EMPTY_SCRIPT, documented: documentedVariables(r.text), text: r.text, lines: r.text.split("\n").length };
       this.parsed.set(p, source);
       this.byRealPath.set(r.path, source);
+      parses.push(this.parsing.parse(r.text).then((script) => void (source.script = script)));
+    }
+    await Promise.all(parses);
+  }
+
+  /**
+   * Reads the libraries a script sources by a literal absolute path
+   * (`. /lib/lsb/init-functions`) and starts parsing them, before the
+   * script is evaluated: with parse workers, they are then parsed in turn
+   * with the scripts instead of after all of them. Only a hint: `load`
+   * still decides what is loaded, in its own order.
+   */
+  prefetch(text: string): void {
+    for (const m of text.matchAll(LITERAL_SOURCE)) {
+      const path = m[1]!;
+      if (this.early.has(path) || this.parsed.has(path) || this.byRealPath.has(this.view.resolve(path).path)) continue;
+      // Only from a backend that reads at once (a directory); other backends' files are read when loaded.
+      const r = this.view.readNow(path);
+      if (!r) continue;
+      this.early.set(path, r);
+      if (r.ok) this.parsing.prefetch(r.text);
     }
   }
 
@@ -113,6 +100,12 @@ export class ScriptCache {
     },
   };
 }
+
+/** `. /abs/path` or `source /abs/path` at the start of a line. */
+const LITERAL_SOURCE = /^[ \t]*(?:\.|source)[ \t]+["']?(\/[^\s;|&"'`$()<>]+)/gm;
+
+/** Stands for a library's AST until its parse is done (never seen by evaluation: `load` waits for every parse). */
+const EMPTY_SCRIPT: Script = { body: [], errorLines: 0, hasErrors: false, unparsedRows: [] };
 
 /** Files a script's runner sources before running it: OpenRC's service configuration. */
 export function implicitSources(path: string, interpreter: string | null): string[] {
@@ -153,29 +146,68 @@ function armRuns(patterns: string[], previous: string[], action: string): boolea
   return patterns.some((p) => globMatch(p, action)) && !previous.some((p) => globMatch(p, action));
 }
 
+/** What an action dispatch (`case "$1" in start)`) lets run: null for any other condition. Computed once per condition. */
+const dispatchMemo = new WeakMap<Condition, { start: boolean; stop: boolean } | null>();
+
+function dispatchOf(c: Condition): { start: boolean; stop: boolean } | null {
+  if (c.test.kind !== "match") return null;
+  let d = dispatchMemo.get(c);
+  if (d !== undefined) return d;
+  const patterns = c.test.patterns.map((p) => p.value ?? "");
+  const previous = c.test.previous.map((p) => p.value ?? "");
+  // Only a case over the script's action ("start", "stop" ...) dispatches.
+  d = [...patterns, ...previous].some((w) => ACTION_WORDS.has(w)) ? { start: armRuns(patterns, previous, "start"), stop: armRuns(patterns, previous, "stop") } : null;
+  dispatchMemo.set(c, d);
+  return d;
+}
+
+/** Whether every action dispatch among `conditions` lets `start` (and `stop`) run: once per list (instances share lists). */
+const dispatchAllMemo = new WeakMap<Condition[], { start: boolean; stop: boolean }>();
+
+function dispatchOfAll(conditions: Condition[]): { start: boolean; stop: boolean } {
+  let all = dispatchAllMemo.get(conditions);
+  if (all) return all;
+  all = { start: true, stop: true };
+  for (const c of conditions) {
+    const d = dispatchOf(c);
+    if (!d) continue;
+    all.start &&= d.start;
+    all.stop &&= d.stop;
+  }
+  dispatchAllMemo.set(conditions, all);
+  return all;
+}
+
 /**
  * Init scripts run one `case "$1"` branch per action: `start` at boot,
  * `stop` at shutdown. Narrow a script's boot/shutdown roles to the actions
  * whose branches a command sits in.
  */
-function dispatchRoles(scriptRoles: ReadonlySet<Role>, conditions: Condition[]): Role[] {
-  let boot = scriptRoles.has("boot");
-  let shutdown = scriptRoles.has("shutdown");
+function dispatchRoles(scriptRoles: readonly Role[], conditions: Condition[]): Role[] {
+  let boot = scriptRoles.includes("boot");
+  let shutdown = scriptRoles.includes("shutdown");
   if (!boot && !shutdown) return [...scriptRoles];
-  for (const c of conditions) {
-    if (c.test.kind !== "match") continue;
-    const patterns = c.test.patterns.map((p) => p.value ?? "");
-    const previous = c.test.previous.map((p) => p.value ?? "");
-    // Only a case over the script's action ("start", "stop" ...) dispatches.
-    if (![...patterns, ...previous].some((w) => ACTION_WORDS.has(w))) continue;
-    boot &&= armRuns(patterns, previous, "start");
-    shutdown &&= armRuns(patterns, previous, "stop");
-  }
-  const out: Role[] = [...scriptRoles].filter((r) => r !== "boot" && r !== "shutdown");
+  const d = dispatchOfAll(conditions);
+  boot &&= d.start;
+  shutdown &&= d.stop;
+  const out: Role[] = scriptRoles.filter((r) => r !== "boot" && r !== "shutdown");
   if (boot) out.push("boot");
   if (shutdown) out.push("shutdown");
   return out;
 }
+
+/** Role lists, one array per combination: instances share them (they are never changed). */
+const roleLists = new Map<string, Role[]>();
+
+function internRoles(roles: Role[]): Role[] {
+  const key = roles.join(",");
+  let shared = roleLists.get(key);
+  if (!shared) roleLists.set(key, (shared = roles));
+  return shared;
+}
+
+/** The empty list that instances at the top level share (frozen: a change would be a bug, and throws). */
+const NONE = Object.freeze([]) as unknown as never[];
 
 /** OpenRC calls these functions itself. */
 const OPENRC_ENTRIES: Record<string, Role> = {
@@ -188,14 +220,25 @@ const OPENRC_ENTRIES: Record<string, Role> = {
 };
 
 export class Program {
-  readonly instances: Instance[] = [];
+  private unfolded: Instance[] | null = null;
 
   constructor(
     readonly model: ScriptModel,
     readonly roles: ReadonlySet<Role>,
     readonly interpreter: string | null,
-  ) {
-    this.unfold();
+  ) {}
+
+  /**
+   * Every command instance reachable from the entry points. Unfolded when
+   * first asked for: most scripts of a tree (dpkg maintainer scripts) have no
+   * runtime role, and no rule or fact ever asks for theirs.
+   */
+  get instances(): Instance[] {
+    if (!this.unfolded) {
+      this.unfolded = [];
+      this.unfold();
+    }
+    return this.unfolded;
   }
 
   get path(): string {
@@ -209,7 +252,8 @@ export class Program {
 
   private unfold(): void {
     const top = this.model.commands.filter((c) => c.func === null);
-    for (const c of top) this.visit(c, [], [], [], [...this.roles], new Set(), null);
+    const roles = [...this.roles];
+    for (const c of top) this.visit(c, NONE, NONE, NONE, roles, new Set(), null);
     if (this.interpreter === "openrc-run" || this.interpreter === "runscript") {
       for (const [name, role] of Object.entries(OPENRC_ENTRIES)) {
         const def = this.model.functions.get(name);
@@ -223,25 +267,37 @@ export class Program {
    * Records a command instance and follows it into the function it calls.
    * `args` are the positional parameters bound at the enclosing call.
    */
-  private visit(original: Command, conds: Condition[], chain: Command[], position: number[], entryRoles: Role[], stack: Set<string>, args: Bindings): void {
+  private visit(original: Command, conds: Condition[], chain: Command[], position: number[], entryRoles: Role[], stack: Set<string>, args: Bindings, joined?: Map<Condition[], Condition[]>): void {
     const c = bindCommand(original, args);
-    const conditions = c.conditions.length ? [...conds, ...c.conditions] : conds;
-    const pos = [...position, c.order];
-    const roles = dispatchRoles(new Set(entryRoles), conditions);
-    this.instances.push({ command: c, roles, conditions, chain, position: pos });
+    // Instances share what they can (arrays are never changed once made): a command's own conditions
+    // when nothing encloses it, and one joined list per block of a function body. Lists are made with
+    // concat, which sizes them exactly (a spread leaves room for more: three times the memory).
+    let conditions: Condition[];
+    if (c.conditions.length === 0) conditions = conds;
+    else if (conds.length === 0) conditions = c.conditions;
+    else {
+      conditions = joined?.get(c.conditions) ?? conds.concat(c.conditions);
+      joined?.set(c.conditions, conditions);
+    }
+    const pos = position.concat(c.order);
+    const roles = internRoles(dispatchRoles(entryRoles, conditions));
+    this.unfolded!.push({ command: c, roles, conditions, chain, position: pos });
     const def = c.name ? this.model.functions.get(c.name) : undefined;
     if (!def || stack.has(def.name)) return;
     stack.add(def.name);
     const inner = callArguments(c, args);
+    const innerChain = chain.concat([c]);
+    const innerJoined = new Map<Condition[], Condition[]>();
     for (const cmd of def.commands) {
       if (cmd.func !== def.name) continue;
-      this.visit(cmd, conditions, [...chain, c], pos, entryRoles, stack, inner);
+      this.visit(cmd, conditions, innerChain, pos, entryRoles, stack, inner, innerJoined);
     }
     stack.delete(def.name);
   }
 
   /** Effects of commands that run during normal operation (boot, shutdown, network events, cron). */
   *runtimeEffects(): Generator<EffectInstance> {
+    if (!this.isRuntime) return; // no runtime role: no instance has one either
     for (const inst of this.instances) {
       const roles = inst.roles.filter((r) => RUNTIME_ROLES.has(r));
       if (roles.length === 0) continue;

@@ -16,7 +16,8 @@
  *   entries that match nothing any more and lowers counts to what is left.
  */
 import { readFileSync } from "node:fs";
-import { Ajv } from "ajv";
+import { createRequire } from "node:module";
+import type { Ajv } from "ajv";
 import type { Finding } from "../types.js";
 import { isSuppressed } from "../types.js";
 import type { ScanResult } from "../scan.js";
@@ -53,7 +54,9 @@ export function readBaseline(file: string): Baseline {
   } catch (err) {
     throw new UsageError(`${file}: the baseline is not valid JSON: ${(err as Error).message}`);
   }
-  validator ??= new Ajv({ allErrors: true }).compile(SCHEMA);
+  // ajv only when a baseline is read (loaded on demand: most scans have none).
+  const { Ajv: AjvClass } = createRequire(import.meta.url)("ajv") as typeof import("ajv");
+  validator ??= new AjvClass({ allErrors: true }).compile(SCHEMA);
   if (!validator(data)) {
     const e = validator.errors![0]!;
     throw new UsageError(`${file}: not a rorlint baseline: ${e.instancePath || "(top level)"} ${e.message ?? "is invalid"} (expected {"path": {"ROR105": {"count": 2}}})`);

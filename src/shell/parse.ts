@@ -1,0 +1,54 @@
+/**
+ * Shell text -> rorlint's AST (`syntax.ts`), with the repairs and the
+ * line-by-line second attempt that make parsing error-tolerant.
+ *
+ * This module needs only the parser and the syntax layer, so that a parse
+ * worker (`parse-worker.ts`) loads nothing else.
+ */
+import { convertProgram, SLASH_STAND_IN, type Script, type Stmt } from "./syntax.js";
+import { withTree } from "./parser.js";
+
+/**
+ * Length-preserving repairs for gaps in the grammar, so that positions do not
+ * move: `for i do` becomes `for i;do`, and the lone "/" of `[ -w / ]` a
+ * stand-in character that the syntax layer reads back as "/".
+ */
+export function repair(text: string): string {
+  return text
+    .replace(/(\[\[?[ \t]+(?:![ \t]+)?-[a-zA-Z][ \t]+)\/(?=[ \t]+\]\]?)/g, `$1${SLASH_STAND_IN}`)
+    .replace(/(\bfor[ \t]+[A-Za-z_][A-Za-z0-9_]*)[ \t]+(do\b)/g, (_m, head: string, kw: string) => {
+    const gap = _m.length - head.length - kw.length;
+    return head + ";" + " ".repeat(gap - 1) + kw;
+  });
+}
+
+/** Lines of one file re-parsed one by one after a failed region, at most. */
+const MAX_REPARSED_LINES = 2000;
+
+/**
+ * Parses a script. Lines left in ERROR regions are parsed again one by one,
+ * each at its own row (the other lines blanked), so that commands inside a
+ * region the grammar could not read are still seen, at their positions.
+ */
+export async function parseScript(text: string): Promise<Script> {
+  const repaired = repair(text);
+  const script = await withTree(repaired, (root) => convertProgram(root));
+  if (script.unparsedRows.length === 0) return script;
+  const lines = repaired.split("\n");
+  const stillUnparsed: number[] = [];
+  const recovered: Stmt[] = [];
+  const known = new Set(script.body.map((s) => `${s.span.line}:${s.span.column}`));
+  for (const row of script.unparsedRows.slice(0, MAX_REPARSED_LINES)) {
+    const alone = "\n".repeat(row) + (lines[row] ?? "");
+    const part = await withTree(alone, (root) => (root.hasError ? null : convertProgram(root)));
+    if (!part || part.body.length === 0) {
+      stillUnparsed.push(row);
+      continue;
+    }
+    recovered.push(...part.body.filter((s) => !known.has(`${s.span.line}:${s.span.column}`)));
+  }
+  stillUnparsed.push(...script.unparsedRows.slice(MAX_REPARSED_LINES));
+  // Put recovered statements back in source order among the top-level ones.
+  const body = [...script.body, ...recovered].sort((a, b) => a.span.line - b.span.line || a.span.column - b.span.column);
+  return { ...script, body, errorLines: stillUnparsed.length, unparsedRows: stillUnparsed };
+}

@@ -1,0 +1,205 @@
+/**
+ * The performance machinery must not change what a scan finds: parse
+ * workers, the AST cache and the scan-result cache give the same findings
+ * as a plain scan; every file is read and parsed once; files that cannot be
+ * shell are not read past their first bytes; the caches ignore damaged
+ * entries and notice changes. Timings are the benchmark's business
+ * (`npm run bench`), not the tests'.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serialize } from "node:v8";
+import { scanPath, type ScanResult } from "../src/scan.js";
+import { openDirectory } from "../src/fs/dir.js";
+import { HEAD_BYTES } from "../src/fs/view.js";
+import { AstCache, pruneCache } from "../src/shell/cache.js";
+import { ResultCache } from "../src/result-cache.js";
+import { parseScript } from "../src/shell/program.js";
+import { closeParsePool, poolThreads } from "../src/shell/pool.js";
+import { makeTree, removeTree, ROOT, SKELETON, type TreeSpec } from "./helpers.js";
+
+const temps: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), "rorlint-perf-"));
+  temps.push(d);
+  return d;
+}
+afterAll(async () => {
+  await closeParsePool();
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
+
+const shape = (r: ScanResult) => JSON.stringify({ findings: r.findings, diagnostics: r.diagnostics, parse: r.parse, scripts: r.scripts });
+
+/** A tree with many init scripts sourcing one library under two names (a link), so that workers are worth starting. */
+function bigTree(): TreeSpec {
+  const tree: TreeSpec = { ...SKELETON, "lib/lsb/init-functions": "log_daemon_msg() { echo \"$@\" > /etc/last-message; }\nPIDDIR=/var/run/x\n", "usr/lib/lsb": { dir: true }, "usr/lib/lsb/init-functions": { symlink: "/lib/lsb/init-functions" } };
+  for (let i = 0; i < 60; i++) {
+    const lib = i % 2 ? "/lib/lsb/init-functions" : "/usr/lib/lsb/init-functions";
+    tree[`etc/init.d/svc${i}`] = `#!/bin/sh\n. ${lib}\ncase "$1" in\nstart)\n  log_daemon_msg start svc${i}\n  mkdir -p /var/lib/svc${i}\n  echo ${i} > /var/lib/svc${i}/state\n  ;;\nesac\n`;
+    tree[`etc/rcS.d/S10svc${i}`] = { symlink: `../init.d/svc${i}` };
+  }
+  return tree;
+}
+
+describe("parse workers", () => {
+  it("find what a scan in one thread finds, and stop when the scan is done", async () => {
+    const root = makeTree(bigTree());
+    try {
+      const inThread = await scanPath(root, { workers: false });
+      const pooled = await scanPath(root, { workers: true });
+      expect(pooled.parsing?.inWorkers).toBeGreaterThan(0);
+      expect(inThread.parsing?.inWorkers).toBe(0);
+      expect(shape(pooled)).toBe(shape(inThread));
+      expect(inThread.findings.length).toBeGreaterThan(0);
+      // The scan let go of the workers as soon as it had parsed everything.
+      expect(poolThreads()).toBe(0);
+    } finally {
+      removeTree(root);
+    }
+  });
+
+  it("do not pile up over many scans", async () => {
+    const root = makeTree(bigTree());
+    try {
+      for (let i = 0; i < 4; i++) {
+        await scanPath(root, { workers: true });
+        expect(poolThreads()).toBe(0);
+      }
+    } finally {
+      removeTree(root);
+    }
+  });
+});
+
+describe("no work twice", () => {
+  it("parses each text once, however many scripts source it and under whatever name", async () => {
+    const root = makeTree(bigTree());
+    try {
+      const r = await scanPath(root, { workers: false });
+      // 60 scripts and one library (sourced 60 times, under two names).
+      expect(r.parsing?.inThread).toBe(61);
+      expect(r.parse.files).toBe(61);
+    } finally {
+      removeTree(root);
+    }
+  });
+
+  it("reads a script in another language, or a binary, no further than its first bytes", async () => {
+    const big = "x = 1\n".repeat(20_000);
+    const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(100_000, 1)]);
+    const root = makeTree({ "etc/init.d/py": `#!/usr/bin/python3\n${big}`, "etc/init.d/sh": `#!/bin/sh\n${"true\n".repeat(5000)}` });
+    writeFileSync(join(root, "etc/init.d/elf"), elf);
+    try {
+      const view = await openDirectory(root);
+      const reads = view.recordReads();
+      const accept = (line: string) => !line.startsWith("#!/usr/bin/python");
+      expect(await view.readText("/etc/init.d/py", { accept })).toMatchObject({ ok: false, code: "not-wanted" });
+      expect(await view.readText("/etc/init.d/elf", { accept })).toMatchObject({ ok: false, code: "binary" });
+      expect(await view.readText("/etc/init.d/sh", { accept })).toMatchObject({ ok: true });
+      expect(reads.map((r) => ("length" in r ? r.length : -1))).toEqual([HEAD_BYTES, HEAD_BYTES, statSync(join(root, "etc/init.d/sh")).size]);
+    } finally {
+      removeTree(root);
+    }
+  });
+});
+
+describe("the AST cache", () => {
+  it("gives back what was parsed, and ignores a damaged entry", async () => {
+    const dir = tempDir();
+    const text = "#!/bin/sh\nmount -o remount,rw /\n";
+    const cache = new AstCache(dir);
+    expect(cache.get(text)).toBeUndefined();
+    const script = await parseScript(text);
+    cache.put(text, serialize(script));
+    expect(cache.get(text)).toEqual(script);
+    // Damage every entry: each is then a miss, and is removed.
+    const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
+    expect(files.length).toBe(1);
+    for (const f of files) appendFileSync(join(f.parentPath, f.name), "garbage");
+    expect(cache.get(text)).toBeUndefined();
+    expect(cache.stats.corrupt).toBe(1);
+    for (const f of files) expect(existsSync(join(f.parentPath, f.name))).toBe(false);
+  });
+
+  it("stays within its bound, the oldest entries going first", async () => {
+    const dir = tempDir();
+    const cache = new AstCache(dir);
+    for (let i = 0; i < 20; i++) cache.put(`echo ${i}\n`, serialize(await parseScript(`echo ${i}\n`)));
+    const size = () => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).reduce((n, d) => n + statSync(join(d.parentPath, d.name)).size, 0);
+    const total = size();
+    pruneCache(dir, total / 2);
+    expect(size()).toBeLessThanOrEqual(total / 2);
+    expect(size()).toBeGreaterThan(0);
+  });
+
+  it("makes a re-scan parse nothing, with the same findings", async () => {
+    const root = makeTree(bigTree());
+    try {
+      const astCache = new AstCache(tempDir());
+      const cold = await scanPath(root, { workers: false, astCache });
+      const warm = await scanPath(root, { workers: false, astCache });
+      expect(cold.parsing?.inThread).toBe(61);
+      expect(warm.parsing).toMatchObject({ inThread: 0, inWorkers: 0, cached: 61 });
+      expect(shape(warm)).toBe(shape(cold));
+    } finally {
+      removeTree(root);
+    }
+  });
+});
+
+describe("the scan-result cache", () => {
+  const scan = (root: string, resultCache: ResultCache) => scanPath(root, { workers: false, resultCache, cacheKey: "test" });
+
+  it("returns the stored result while nothing changed, and scans again when a file read or the index changes", async () => {
+    const root = makeTree(bigTree());
+    try {
+      const resultCache = new ResultCache(tempDir());
+      const first = await scan(root, resultCache);
+      const again = await scan(root, resultCache);
+      expect(first.cached).toBeUndefined();
+      expect(again.cached).toBe(true);
+      expect(shape(again)).toBe(shape(first));
+
+      // The same size, other bytes: the index is the same, the read is not.
+      const script = join(root, "etc/init.d/svc3");
+      writeFileSync(script, readFileSync(script, "utf8").replace("/var/lib/svc3/state", "/etc/svc3-xxx/state"));
+      const changed = await scan(root, resultCache);
+      expect(changed.cached).toBeUndefined();
+      expect(shape(changed)).toBe(shape(await scanPath(root, { workers: false })));
+      expect(shape(changed)).not.toBe(shape(first));
+
+      // A new file: the index changed.
+      expect((await scan(root, resultCache)).cached).toBe(true);
+      writeFileSync(join(root, "etc/init.d/new"), "#!/bin/sh\necho x > /etc/new-state\n");
+      const added = await scan(root, resultCache);
+      expect(added.cached).toBeUndefined();
+      expect(added.scripts.map((s) => s.path)).toContain("etc/init.d/new");
+    } finally {
+      removeTree(root);
+    }
+  });
+
+  it("is not used without a key for the options, nor for anything but a directory", async () => {
+    const root = makeTree(bigTree());
+    try {
+      const resultCache = new ResultCache(tempDir());
+      await scanPath(root, { workers: false, resultCache });
+      expect((await scanPath(root, { workers: false, resultCache })).cached).toBeUndefined();
+      const file = join(root, "etc/init.d/svc1");
+      await scanPath(file, { resultCache, cacheKey: "x" });
+      expect((await scanPath(file, { resultCache, cacheKey: "x" })).cached).toBeUndefined();
+    } finally {
+      removeTree(root);
+    }
+  });
+});
+
+describe("the sample corpus", () => {
+  it("gives the same findings in one thread and with workers", async () => {
+    const sample = join(ROOT, "corpora", "sample");
+    expect(shape(await scanPath(sample, { workers: true }))).toBe(shape(await scanPath(sample, { workers: false })));
+  });
+});
