@@ -89,8 +89,10 @@ export class Parsing {
     this.holding = true;
   }
 
-  /** Lets go of the workers: the scan has parsed all it will (or failed). */
+  /** Lets go of the workers: the scan has parsed all it will (or failed). Anything parsed later is parsed here. */
   async release(): Promise<void> {
+    this.workers = false;
+    this.started = false;
     if (!this.holding) return;
     this.holding = false;
     await releaseParsePool();
