@@ -377,7 +377,7 @@ function processAlive(pid: number): boolean {
  * it and taking over from a dead one. The lock file is written complete
  * under a private name and then hard-linked into place, which is atomic.
  */
-async function acquireLock(dir: string, onWait: (pid: number) => void): Promise<() => Promise<void>> {
+export async function acquireLock(dir: string, onWait: (pid: number) => void): Promise<() => Promise<void>> {
   const lock = join(dir, "lock");
   const mine = join(dir, `lock.${process.pid}.${Math.random().toString(36).slice(2)}`);
   await writeFile(mine, `${process.pid}\n`);

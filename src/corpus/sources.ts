@@ -23,8 +23,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { projectRoot } from "./build.js";
+import { acquireLock, projectRoot } from "./build.js";
 import { resolveMirror } from "./mirror.js";
 
 /** Source packages the tests use: the five the brief names, then others where the archive serves them. */
@@ -126,37 +125,6 @@ function tail(output: string, lines = 6): string {
   return output.trim().split("\n").slice(-lines).join("\n");
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** Takes `<dir>/lock` (O_EXCL), waiting while a live process holds it and taking over from a dead one. */
-async function lock(dir: string, onWait: (pid: number) => void): Promise<() => Promise<void>> {
-  const file = join(dir, "lock");
-  let told = false;
-  for (;;) {
-    try {
-      await writeFile(file, `${process.pid}\n`, { flag: "wx" });
-      return () => rm(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    const holder = Number.parseInt(await readFile(file, "utf8").catch(() => ""), 10);
-    if (Number.isNaN(holder) || !processAlive(holder)) {
-      await rm(file, { force: true });
-      continue;
-    }
-    if (!told) onWait(holder);
-    told = true;
-    await sleep(1000);
-  }
-}
-
 async function readJson<T>(file: string): Promise<T | undefined> {
   try {
     return JSON.parse(await readFile(file, "utf8")) as T;
@@ -249,7 +217,7 @@ export async function ensureSources(names: string[] = DEFAULT_SOURCES, options: 
   const progress = options.onProgress ?? (() => {});
   const base = sourcesDir();
   await mkdir(base, { recursive: true });
-  const release = await lock(base, (pid) => progress(`waiting for another fetch (pid ${pid})`));
+  const release = await acquireLock(base, (pid) => progress(`waiting for another fetch (pid ${pid})`));
   try {
     const results: SourceResult[] = [];
     const todo: string[] = [];

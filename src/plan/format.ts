@@ -2,7 +2,8 @@
 import { VERSION } from "../version.js";
 import type { ActionKind, Plan } from "./build.js";
 
-const LABEL: Record<ActionKind, string> = {
+/** How each kind of change is named in the plan's output (text, Markdown, the site). */
+export const LABEL: Record<ActionKind, string> = {
   fstab: "fstab",
   symlink: "symlink",
   tmpfiles: "tmpfiles.d",

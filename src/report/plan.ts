@@ -9,6 +9,7 @@
  * ties it to one machine (the scanned path) and without the findings'
  * messages (the entry has them).
  */
+import { LABEL } from "../plan/format.js";
 import { buildPlan, type Plan } from "../plan/build.js";
 import type { ScanResult } from "../scan.js";
 
@@ -65,14 +66,7 @@ export async function planFor(result: ScanResult): Promise<ReportPlan | null> {
   }
 }
 
-export const PLAN_KIND_LABEL: Record<string, string> = {
-  fstab: "fstab",
-  symlink: "symlink",
-  tmpfiles: "tmpfiles.d",
-  rwtab: "rwtab",
-  file: "file",
-  script: "script",
-};
+export const PLAN_KIND_LABEL: Readonly<Record<string, string>> = LABEL;
 
 export function planCounts(plan: ReportPlan): { paths: number; changes: number } {
   return { paths: plan.entries.length, changes: plan.entries.reduce((n, e) => n + e.actions.length, 0) };
