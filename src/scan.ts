@@ -58,7 +58,8 @@ export interface ScanOptions {
   repo?: boolean;
   /**
    * Parse in the pool of worker threads: true always, false never; by
-   * default when the scan has more than POOL_MIN_FILES candidate files.
+   * default when the scan has more than POOL_MIN_FILES candidate files
+   * (see `src/shell/pool.ts`).
    */
   workers?: boolean;
   /** The AST cache (`--cache`): parsed texts are read from it and stored in it. */

@@ -15,10 +15,22 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import type { Piscina } from "piscina";
 
+/**
+ * On two cores, V8's own helper threads (concurrent GC and compilation)
+ * already keep the second core half busy during a scan: measured on such a
+ * machine (`npm run bench`), workers cost about 0.1 s on a Debian tree of 200
+ * scripts and pay off only from several hundred.
+ */
+const FEW_CORES = availableParallelism() <= 2;
+
 /** Shell files to parse below which a scan parses in its own thread: starting workers costs more than it saves. */
-export const POOL_MIN_FILES = 40;
-/** Entries of a tree from which the walk starts the workers, before the scan knows how many shell files there are. */
-export const POOL_EARLY_ENTRIES = 1000;
+export const POOL_MIN_FILES = FEW_CORES ? 600 : 40;
+/**
+ * Entries of a tree from which the walk starts the workers, before the scan
+ * knows how many shell files there are (so that they load meanwhile). Not on
+ * two cores, where they would slow the walk of trees too small to need them.
+ */
+export const POOL_EARLY_ENTRIES = FEW_CORES ? Number.POSITIVE_INFINITY : 1000;
 
 export type ParsePool = Piscina<string[], Uint8Array[]>;
 
