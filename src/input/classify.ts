@@ -41,7 +41,7 @@ const PATH_ROLES: [RegExp, Role][] = [
   [/^\/var\/lib\/dpkg\/info\/[^/]+\.(preinst|postinst|prerm|postrm|config)$/, "maintainer"],
 ];
 
-/** Where scripts with a role can be, as fast-glob patterns relative to the root. */
+/** Where scripts with a role can be, as glob patterns (picomatch) relative to the root. */
 export const SCRIPT_GLOBS = [
   "etc/init.d/*",
   "etc/rc.d/init.d/*",
