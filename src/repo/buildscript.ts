@@ -47,11 +47,6 @@ export async function recipeInstalls(text: string, sourceFiles: (rel: string) =>
   return out;
 }
 
-/** The `install=` file names a PKGBUILD names (top level or in package functions). */
-export function pacmanInstallFiles(text: string): string[] {
-  return [...text.matchAll(/^\s*install=["']?([^"'\s]+)["']?/gm)].map((m) => m[1]!.replace(/\$\{?pkgname\}?/, "$pkgname"));
-}
-
 export interface FunctionScriptlet {
   name: string;
   line: number;

@@ -131,18 +131,6 @@ export function lineStarts(text: string): number[] {
   return starts;
 }
 
-/** 1-based line of an offset, given {@link lineStarts}. */
-export function lineAt(starts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
-}
-
 /** A placeholder for a value that is not known (an unknown RPM macro or systemd specifier): an unset variable. */
 export const UNKNOWN_VALUE = "${_}";
 

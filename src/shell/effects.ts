@@ -16,8 +16,6 @@ export type Effect =
   | { kind: "remount"; command: Command; target: Word; mode: "rw" | "ro" | "unknown" | "unset" }
   | { kind: "hwclock"; command: Command; action: string; writesRtc: boolean; writesAdjfile: boolean };
 
-export type EffectKind = Effect["kind"];
-
 /** A path word made by the model for writes that a tool makes to a known place. */
 function syntheticPath(cmd: Command, path: string): Word {
   const w = cmd.nameWord ?? cmd.args[0];

@@ -10,7 +10,7 @@
  */
 import type { Role } from "../types.js";
 import { RUNTIME_ROLES } from "../types.js";
-import { type FsView, relative, type TextResult } from "../fs/view.js";
+import { type FsView, type TextResult } from "../fs/view.js";
 import type { Script } from "./syntax.js";
 export { parseScript, repair } from "./parse.js";
 import { Parsing } from "./parsing.js";
@@ -308,10 +308,6 @@ export class Program {
   /** Effects of every reachable command, whatever its role. */
   *allEffects(): Generator<EffectInstance> {
     for (const inst of this.instances) for (const effect of effectsOf(inst.command)) yield { ...inst, effect };
-  }
-
-  describe(c: Command): string {
-    return `${relative(c.file)}:${c.span.line}`;
   }
 }
 
