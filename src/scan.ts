@@ -15,7 +15,7 @@ import { openDirectory } from "./fs/dir.js";
 import { isArchivePath, openArchive } from "./fs/archive.js";
 import { interpreterOf, isIgnoredName, rolesOf, runlevelRoles, SCRIPT_GLOBS } from "./input/classify.js";
 import { startupEntries } from "./input/startup.js";
-import { buildModel, implicitSources, Program, ScriptCache } from "./shell/program.js";
+import { buildModel, entryFunctions, implicitSources, Program, ScriptCache } from "./shell/program.js";
 import { Parsing, type ParsingStats } from "./shell/parsing.js";
 import { POOL_EARLY_ENTRIES, POOL_MIN_FILES, poolAvailable } from "./shell/pool.js";
 import type { AstCache } from "./shell/cache.js";
@@ -27,7 +27,7 @@ import { effectsOf } from "./shell/effects.js";
 import { classify } from "./shell/guards.js";
 import type { Condition } from "./shell/model.js";
 import type { Script } from "./shell/syntax.js";
-import type { Rule } from "./engine/rule.js";
+import { modelledRoles, type Rule } from "./engine/rule.js";
 import { RULES } from "../rules/index.js";
 import type { RepoTarget } from "./repo/index.js";
 
@@ -187,17 +187,27 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
   const programIndex = new Map<string, number>();
   /** Syntax of every script parsed, kept for the root filesystem facts (so nothing is parsed twice). */
   const parsed: { path: string; script: Script }[] = [];
+  // Only scripts that some rule checks, or whose runtime effects are evidence, are parsed and modelled:
+  // a maintainer script is listed with its role, and parsed only if a runtime script turns out to run it.
+  const modelled = modelledRoles(rules);
+  const needsModel = (roles: ReadonlySet<Role>) => [...roles].some((r) => modelled.has(r));
+  const unmodelled = new Map<string, { text: string; shellText: string; interpreter: string; implicit: readonly string[] }>();
   /** Parses and models one script (`shellText` is the text as shell: equal to `text` except for cron tables). */
-  const addProgram = async (path: string, text: string, shellText: string, roles: Set<Role>, interpreter: string, implicit: readonly string[] = []) => {
+  const modelProgram = async (path: string, text: string, shellText: string, roles: Set<Role>, interpreter: string, implicit: readonly string[]) => {
     const script = await parsing.parse(shellText);
     parsed.push({ path, script });
     const lines = text.split("\n").length;
-    const model = await buildModel(path, script, lines, cache, [...implicitSources(path, interpreter), ...implicit]);
-    texts.set(path, text);
+    const model = await buildModel(path, script, lines, cache, [...implicitSources(path, interpreter), ...implicit], entryFunctions(interpreter));
     programIndex.set(path, programs.length);
     programs.push(new Program(model, roles, interpreter));
-    scripts.push({ path: relative(path), roles: [...roles], interpreter });
     count(stats, script.hasErrors, script.errorLines, lines);
+  };
+  /** Lists one script, and models it when its roles need it. */
+  const addProgram = async (path: string, text: string, shellText: string, roles: Set<Role>, interpreter: string, implicit: readonly string[] = []) => {
+    texts.set(path, text);
+    scripts.push({ path: relative(path), roles: [...roles], interpreter });
+    if (needsModel(roles)) await modelProgram(path, text, shellText, roles, interpreter, implicit);
+    else unmodelled.set(path, { text, shellText, interpreter, implicit });
   };
   const candidates = [...view.entries()]
     .filter((e) => e.type !== "dir" && (isCandidate(relative(e.path)) || linked.has(e.path)) && !isIgnoredName(e.path))
@@ -234,12 +244,14 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
     if (interpreter === null && kind !== "rootfs" && !/\.(sh|bash|init)$/.test(r.path) && !/^### BEGIN INIT INFO/m.test(file.text)) continue;
     let roles = rolesOf(r.path, file.text, interpreter, linked.get(r.path));
     if (options.role && roles.has("other")) roles = new Set([options.role]);
-    parsing.prefetch(file.text);
-    // With workers, the libraries it sources by a literal path are parsed in turn with it, not after every script.
-    if (parsing.usesWorkers) cache.prefetch(file.text);
+    if (needsModel(roles)) {
+      parsing.prefetch(file.text);
+      // With workers, the libraries it sources by a literal path are parsed in turn with it, not after every script.
+      if (parsing.usesWorkers) cache.prefetch(file.text);
+    }
     steps.push({ index, path: r.path, text: file.text, roles, interpreter: interpreter ?? "sh" });
   }
-  for (const s of repo?.scripts ?? []) if (!options.filter || options.filter(s.origin)) parsing.prefetch(s.text);
+  for (const s of repo?.scripts ?? []) if ((!options.filter || options.filter(s.origin)) && needsModel(s.roles)) parsing.prefetch(s.text);
   for (const table of startup?.cron ?? []) if (!options.filter || options.filter(relative(table.path))) parsing.prefetch(table.masked);
   parsing.flush();
   options.onProgress?.(0, candidates.length);
@@ -281,6 +293,17 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
     }
     let changed = false;
     for (const [path, roles] of called) {
+      const idle = unmodelled.get(path);
+      if (idle) {
+        // A maintainer script (say) that a runtime script runs: modelled now, with both roles.
+        const listed = scripts.find((x) => x.path === relative(path))!;
+        const merged = new Set([...listed.roles, ...roles].filter((x) => x !== "other"));
+        listed.roles = [...merged];
+        unmodelled.delete(path);
+        await modelProgram(path, idle.text, idle.shellText, merged, idle.interpreter, idle.implicit);
+        changed = true;
+        continue;
+      }
       const index = programIndex.get(path);
       if (index !== undefined) {
         const p = programs[index]!;

@@ -129,7 +129,7 @@ describe("conditions", () => {
   });
 
   it("carry early exits to the rest of the block", async () => {
-    const p = await program("[ -d /var/lib/foo ] || exit 0\necho > /var/lib/foo/x\nf() {\n  if [ ! -w /etc ]; then\n    return 1\n  fi\n  g\n}\n");
+    const p = await program("[ -d /var/lib/foo ] || exit 0\necho > /var/lib/foo/x\nf() {\n  if [ ! -w /etc ]; then\n    return 1\n  fi\n  g\n}\nf\n");
     const echo = p.model.commands.find((c) => c.name === "echo")!;
     expect(echo.conditions.map((c) => [c.kind, c.when, classify(c)])).toEqual([["exit", true, "existence"]]);
     const g = p.model.commands.find((c) => c.name === "g")!;

@@ -87,6 +87,48 @@ describe("no work twice", () => {
     }
   });
 
+  it("parses no script that no rule checks, unless a runtime script runs it", async () => {
+    const postinst = (n: number) => `#!/bin/sh\nset -e\necho configured ${n} > /etc/foo${n}.conf\n`;
+    const root = makeTree({
+      ...SKELETON,
+      "var/lib/dpkg/info/a.postinst": postinst(1),
+      "var/lib/dpkg/info/b.postinst": postinst(2),
+      // A boot script that runs b's postinst by its path: b's then runs at boot, and is checked.
+      "etc/init.d/fixup": "#!/bin/sh\n/var/lib/dpkg/info/b.postinst configure\n",
+      "etc/rcS.d/S01fixup": { symlink: "../init.d/fixup" },
+    });
+    try {
+      const r = await scanPath(root, { workers: false });
+      const roles = (p: string) => r.scripts.find((s) => s.path === p)?.roles;
+      expect(roles("var/lib/dpkg/info/a.postinst")).toEqual(["maintainer"]);
+      expect(roles("var/lib/dpkg/info/b.postinst")).toEqual(expect.arrayContaining(["maintainer", "boot"]));
+      // The boot script and b's postinst; a's is listed, not parsed.
+      expect(r.parse.files).toBe(2);
+      expect(r.findings.filter((f) => f.ruleId.startsWith("ROR1")).map((f) => `${f.ruleId} ${f.path}:${f.line}`)).toEqual(["ROR105 var/lib/dpkg/info/b.postinst:3"]);
+    } finally {
+      removeTree(root);
+    }
+  });
+
+  it("evaluates only the library functions a script can call", async () => {
+    const lib = "used() { echo used > /var/lib/used/x; }\nunused() { echo unused > /etc/unused; }\ndo_start() { touch /etc/started; }\ndo_stop() { :; }\n";
+    const root = makeTree({ ...SKELETON, "lib/lsb/init-functions": lib, "etc/init.d/svc": `#!/bin/sh\n. /lib/lsb/init-functions\nused\nrun() { do_$1; }\nrun start\n`, "etc/rcS.d/S01svc": { symlink: "../init.d/svc" } });
+    try {
+      const r = await scanPath(root, { workers: false });
+      const { buildModel, ScriptCache } = await import("../src/shell/program.js");
+      const view = await openDirectory(root);
+      const text = readFileSync(join(root, "etc/init.d/svc"), "utf8");
+      const model = await buildModel("/etc/init.d/svc", await parseScript(text), 6, new ScriptCache(view));
+      const evaluated = [...model.functions.values()].filter((f) => f.commands.length > 0).map((f) => f.name);
+      // `used` and `run` by name, `do_start` and `do_stop` through `do_$1`; `unused` is called by nothing.
+      expect(evaluated.sort()).toEqual(["do_start", "do_stop", "run", "used"]);
+      // do_$1 bound to "start" at boot: its write is found; nothing from `unused`.
+      expect(r.findings.map((f) => `${f.ruleId} ${f.path}:${f.line}`)).toEqual(["ROR102 lib/lsb/init-functions:1", "ROR105 lib/lsb/init-functions:3"]);
+    } finally {
+      removeTree(root);
+    }
+  });
+
   it("reads a script in another language, or a binary, no further than its first bytes", async () => {
     const big = "x = 1\n".repeat(20_000);
     const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(100_000, 1)]);

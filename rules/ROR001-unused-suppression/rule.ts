@@ -16,6 +16,8 @@ export const rule: ShellRule = {
     "An inline suppression pragma names a rule that reports nothing where the pragma applies: the problem was fixed, the code moved, or the pragma names no rule. A stale suppression hides the next real finding at that place, so it is reported (like lintian's unused-override) until it is removed.",
   tags: ["meta", "suppression"],
   precision: "very-high",
+  // It checks pragmas, not programs: no script is modelled for it.
+  roles: new Set(),
   check() {
     // Reported by applyInlineSuppressions (src/suppress/inline.ts), never here.
   },

@@ -4,7 +4,7 @@
  * filesystem rules look at the tree through the contained view and the
  * shared facts. Neither ever sees tree-sitter.
  */
-import type { Level, Role } from "../types.js";
+import { RUNTIME_ROLES, type Level, type Role } from "../types.js";
 import type { FsView } from "../fs/view.js";
 import type { RootfsFacts } from "../rootfs/facts.js";
 import type { EffectInstance, Instance, Program } from "../shell/program.js";
@@ -38,7 +38,30 @@ export interface ShellContext {
 
 export interface ShellRule extends RuleMeta {
   kind: "shell";
+  /**
+   * Roles of the scripts this rule checks (default: RUNTIME_ROLES, as
+   * RULES.md has it for ROR1xx). A script none of whose roles some rule
+   * checks is classified and listed, but not parsed (see `modelledRoles`).
+   */
+  roles?: ReadonlySet<Role>;
   check(program: Program, ctx: ShellContext): void;
+}
+
+/** The roles whose scripts `rule` checks. */
+export function checkedRoles(rule: ShellRule): ReadonlySet<Role> {
+  return rule.roles ?? RUNTIME_ROLES;
+}
+
+/**
+ * Roles whose scripts a scan with `rules` must parse and model: those some
+ * shell rule checks, and the runtime roles in any case (what runtime scripts
+ * do is evidence for root filesystem rules: writes, boot mounts, links).
+ * Maintainer scripts and other files run by hand are neither, by default.
+ */
+export function modelledRoles(rules: readonly Rule[]): ReadonlySet<Role> {
+  const out = new Set<Role>(RUNTIME_ROLES);
+  for (const r of rules) if (r.kind === "shell") for (const role of checkedRoles(r)) out.add(role);
+  return out;
 }
 
 /** Where a root filesystem finding points: a file of the tree, and a line in it when one decides. */

@@ -8,7 +8,7 @@ import type { Finding, RelatedLocation } from "../types.js";
 import { relative, type FsView } from "../fs/view.js";
 import type { RootfsFacts } from "../rootfs/facts.js";
 import type { Instance, Program } from "../shell/program.js";
-import { runtimeRole, type Rule, type TreeLocation } from "./rule.js";
+import { checkedRoles, runtimeRole, type Rule, type TreeLocation } from "./rule.js";
 
 function related(chain: Instance["chain"], target: Instance["command"]): RelatedLocation[] {
   const out: RelatedLocation[] = chain.map((c) => ({
@@ -24,8 +24,9 @@ export async function runRules(rules: Rule[], programs: Program[], facts: Rootfs
   const byKey = new Map<string, Finding & { commandId?: number }>();
   for (const rule of rules) {
     if (rule.kind === "shell") {
+      const roles = checkedRoles(rule);
       for (const program of programs) {
-        if (!program.isRuntime) continue;
+        if (![...program.roles].some((r) => roles.has(r))) continue;
         rule.check(program, {
           facts,
           report(at, message) {

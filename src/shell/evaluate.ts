@@ -167,6 +167,40 @@ export class Env {
   }
 }
 
+/**
+ * The names commands may call, read from the commands recorded so far:
+ * literal names, and the literal beginnings of names made of positional
+ * parameters (`do_$1` may call any `do_...` once bound at a call site).
+ */
+class CallNames {
+  private readonly names = new Set<string>();
+  private readonly prefixes = new Set<string>();
+  private seen = 0;
+
+  /** `entries`: functions always reached; null for every function. */
+  constructor(private readonly entries: ReadonlySet<string> | null) {}
+
+  reaches(name: string, commands: readonly Command[]): boolean {
+    if (!this.entries || this.entries.has(name)) return true;
+    for (; this.seen < commands.length; this.seen++) {
+      const c = commands[this.seen]!;
+      if (c.name !== null) this.names.add(c.name);
+      const t = c.nameWord?.template;
+      if (t) {
+        let prefix = "";
+        for (const piece of t) {
+          if (typeof piece !== "string") break;
+          prefix += piece;
+        }
+        this.prefixes.add(prefix);
+      }
+    }
+    if (this.names.has(name)) return true;
+    for (const p of this.prefixes) if (name.startsWith(p)) return true;
+    return false;
+  }
+}
+
 /** One layer holding every binding of a stack of layers. */
 function flatten(top: Layer): Layer {
   const stack: Layer[] = [];
@@ -199,6 +233,15 @@ export class Evaluator {
     private readonly loader: SourceLoader,
     /** Paths the loader did not have yet: load them and evaluate again. */
     readonly wanted: Set<string>,
+    /**
+     * Which function bodies to evaluate: "all" (the default), or only those
+     * a command can call (by its name, or by a name made of positional
+     * parameters, `do_$1`) plus these entry points that the runner calls
+     * itself (OpenRC's `start`). A library such as /lib/lsb/init-functions
+     * defines dozens of functions of which a script calls a few: the others
+     * can run nowhere in it, and are not evaluated for every script.
+     */
+    private readonly bodies: "all" | ReadonlySet<string> = "all",
   ) {}
 
   /**
@@ -219,12 +262,21 @@ export class Evaluator {
     // Function bodies are evaluated once the top level is done, with its final
     // environment: init scripts usually define functions before the variables
     // those functions use.
-    for (let i = 0; i < this.pendingBodies.length; i++) {
-      const { def, body, file } = this.pendingBodies[i]!;
-      const local = env.clone();
-      const start = this.commands.length;
-      this.block(body, local, [], def.name, file, false);
-      def.commands = this.commands.slice(start);
+    const calls = new CallNames(this.bodies === "all" ? null : this.bodies);
+    const done = new Set<number>();
+    for (let changed = true; changed; ) {
+      changed = false;
+      // In order of definition, as often as bodies call functions defined before them.
+      for (let i = 0; i < this.pendingBodies.length; i++) {
+        const { def, body, file } = this.pendingBodies[i]!;
+        if (done.has(i) || !calls.reaches(def.name, this.commands)) continue;
+        done.add(i);
+        changed = true;
+        const local = env.clone();
+        const start = this.commands.length;
+        this.block(body, local, [], def.name, file, false);
+        def.commands = this.commands.slice(start);
+      }
     }
     return {
       path: this.path,

@@ -109,15 +109,19 @@ const EMPTY_SCRIPT: Script = { body: [], errorLines: 0, hasErrors: false, unpars
 
 /** Files a script's runner sources before running it: OpenRC's service configuration. */
 export function implicitSources(path: string, interpreter: string | null): string[] {
-  if (interpreter !== "openrc-run" && interpreter !== "runscript") return [];
+  if (!isOpenrc(interpreter)) return [];
   return ["/etc/rc.conf", `/etc/conf.d/${path.slice(path.lastIndexOf("/") + 1)}`];
 }
 
-/** Builds the model of a script, loading what it sources until nothing new is asked for. */
-export async function buildModel(path: string, script: Script, lines: number, cache: ScriptCache, implicit: readonly string[] = []): Promise<ScriptModel> {
+/**
+ * Builds the model of a script, loading what it sources until nothing new is
+ * asked for. Only the functions its commands can call are evaluated, and
+ * `entries`, which its runner calls (see `entryFunctions`).
+ */
+export async function buildModel(path: string, script: Script, lines: number, cache: ScriptCache, implicit: readonly string[] = [], entries: ReadonlySet<string> = NO_ENTRIES): Promise<ScriptModel> {
   for (let round = 0; ; round++) {
     const wanted = new Set<string>();
-    const model = new Evaluator(path, cache.loader, wanted).run(script, lines, implicit);
+    const model = new Evaluator(path, cache.loader, wanted, entries).run(script, lines, implicit);
     if (wanted.size === 0 || round >= 6) return model;
     await cache.load(wanted);
   }
@@ -219,6 +223,18 @@ const OPENRC_ENTRIES: Record<string, Role> = {
   stop_post: "shutdown",
 };
 
+const NO_ENTRIES: ReadonlySet<string> = new Set();
+const OPENRC_ENTRY_NAMES: ReadonlySet<string> = new Set(Object.keys(OPENRC_ENTRIES));
+
+function isOpenrc(interpreter: string | null): boolean {
+  return interpreter === "openrc-run" || interpreter === "runscript";
+}
+
+/** Functions that a script's runner calls by itself, whatever the script calls: OpenRC's `start`, `stop` ... */
+export function entryFunctions(interpreter: string | null): ReadonlySet<string> {
+  return isOpenrc(interpreter) ? OPENRC_ENTRY_NAMES : NO_ENTRIES;
+}
+
 export class Program {
   private unfolded: Instance[] | null = null;
 
@@ -254,7 +270,7 @@ export class Program {
     const top = this.model.commands.filter((c) => c.func === null);
     const roles = [...this.roles];
     for (const c of top) this.visit(c, NONE, NONE, NONE, roles, new Set(), null);
-    if (this.interpreter === "openrc-run" || this.interpreter === "runscript") {
+    if (isOpenrc(this.interpreter)) {
       for (const [name, role] of Object.entries(OPENRC_ENTRIES)) {
         const def = this.model.functions.get(name);
         if (!def) continue;
