@@ -9,24 +9,21 @@
 import { promises as fsp } from "node:fs";
 import { basename as hostBasename, resolve as hostResolve } from "node:path";
 import picomatch from "picomatch";
-import { RUNTIME_ROLES, type Diagnostic, type Finding, type Role } from "./types.js";
+import type { Diagnostic, Finding, Role } from "./types.js";
 import { FsView, normalize, relative, type Entry } from "./fs/view.js";
 import { openDirectory } from "./fs/dir.js";
 import { isArchivePath, openArchive } from "./fs/archive.js";
 import { interpreterOf, isIgnoredName, rolesOf, runlevelRoles, SCRIPT_GLOBS } from "./input/classify.js";
 import { startupEntries } from "./input/startup.js";
-import { buildModel, entryFunctions, implicitSources, Program, ScriptCache } from "./shell/program.js";
+import { ScriptCache } from "./shell/program.js";
 import { Parsing, type ParsingStats } from "./shell/parsing.js";
 import { POOL_EARLY_ENTRIES, POOL_MIN_FILES, poolAvailable } from "./shell/pool.js";
 import type { AstCache } from "./shell/cache.js";
 import type { ResultCache } from "./result-cache.js";
 import { RootfsFacts } from "./rootfs/facts.js";
-import { compareFindings, runRules } from "./engine/run.js";
+import { compareFindings, mergeFindings } from "./engine/run.js";
+import { CheckedPrograms, type ProgramSource } from "./engine/programs.js";
 import { suppressInScan } from "./suppress/inline.js";
-import { effectsOf } from "./shell/effects.js";
-import { classify } from "./shell/guards.js";
-import type { Condition } from "./shell/model.js";
-import type { Script } from "./shell/syntax.js";
 import { modelledRoles, type Rule } from "./engine/rule.js";
 import { RULES } from "../rules/index.js";
 import type { RepoTarget } from "./repo/index.js";
@@ -73,6 +70,12 @@ export interface ScanOptions {
    */
   resultCache?: ResultCache;
   cacheKey?: string;
+  /**
+   * Characters of script text whose programs the scan keeps in memory in
+   * case they must be checked again (see `src/engine/programs.ts`); beyond
+   * that, such a program is parsed and modelled again. 0 keeps none.
+   */
+  retainedChars?: number;
   /** Internal: the virtual root of a packaging repository being scanned (set by scanPath itself). */
   repoRoot?: RepoTarget;
 }
@@ -94,6 +97,8 @@ export interface ScanResult {
   facts: RootfsFacts;
   /** How the texts were parsed (in this thread, in workers, from the cache, shared): not part of the report. */
   parsing?: ParsingStats;
+  /** Programs checked again once the facts were complete, and of them those parsed and modelled again: not part of the report. */
+  checking?: { rechecked: number; remodelled: number };
   /** The whole result came from the scan-result cache. */
   cached?: boolean;
 }
@@ -170,12 +175,17 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
   const cache = new ScriptCache(view, parsing);
   const texts = new Map<string, string>();
   const stats: ParseStats = { files: 0, filesWithErrors: 0, linesInErrors: 0, lines: 0 };
+  // The tree's facts first: each program is learned from and checked as soon as it is modelled.
+  const facts = kind === "rootfs" || repo ? await RootfsFacts.of(view) : RootfsFacts.none();
+  for (const d of repo?.createdDirs ?? []) facts.createdAtBoot.add(d);
+  for (const w of options.writable ?? []) facts.writableMounts.add(normalize(w));
+  facts.startLearning();
+  const checked = new CheckedPrograms(rules, facts, view, cache, parsing, options.retainedChars);
 
   // Classify: candidate scripts by location (a root filesystem) or every file (loose scripts).
   const isCandidate = kind === "rootfs" ? scriptGlobMatcher() : () => kind !== "repo";
   const linked = kind === "rootfs" ? runlevelRoles(view) : new Map<string, Set<Role>>();
   const seen = new Set<string>();
-  const programs: Program[] = [];
   const scripts: ScanResult["scripts"] = [];
   // Startup configuration (inittab, enabled systemd units and timers) names more scripts, with their roles.
   const startup = kind === "rootfs" ? await startupEntries(view) : null;
@@ -184,30 +194,23 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
     for (const role of roles) set.add(role);
     linked.set(path, set);
   }
-  const programIndex = new Map<string, number>();
-  /** Syntax of every script parsed, kept for the root filesystem facts (so nothing is parsed twice). */
-  const parsed: { path: string; script: Script }[] = [];
   // Only scripts that some rule checks, or whose runtime effects are evidence, are parsed and modelled:
   // a maintainer script is listed with its role, and parsed only if a runtime script turns out to run it.
   const modelled = modelledRoles(rules);
   const needsModel = (roles: ReadonlySet<Role>) => [...roles].some((r) => modelled.has(r));
-  const unmodelled = new Map<string, { text: string; shellText: string; interpreter: string; implicit: readonly string[] }>();
-  /** Parses and models one script (`shellText` is the text as shell: equal to `text` except for cron tables). */
-  const modelProgram = async (path: string, text: string, shellText: string, roles: Set<Role>, interpreter: string, implicit: readonly string[]) => {
-    const script = await parsing.parse(shellText);
-    parsed.push({ path, script });
-    const lines = text.split("\n").length;
-    const model = await buildModel(path, script, lines, cache, [...implicitSources(path, interpreter), ...implicit], entryFunctions(interpreter));
-    programIndex.set(path, programs.length);
-    programs.push(new Program(model, roles, interpreter));
-    count(stats, script.hasErrors, script.errorLines, lines);
+  const unmodelled = new Map<string, ProgramSource>();
+  /** Parses, models and checks one script, and counts it. */
+  const modelProgram = async (source: ProgramSource, roles: Set<Role>) => {
+    const script = await checked.add(source, roles);
+    count(stats, script.hasErrors, script.errorLines, source.lines);
   };
-  /** Lists one script, and models it when its roles need it. */
+  /** Lists one script, and models it when its roles need it (`shellText`: the text as shell, equal to `text` but for cron tables). */
   const addProgram = async (path: string, text: string, shellText: string, roles: Set<Role>, interpreter: string, implicit: readonly string[] = []) => {
     texts.set(path, text);
     scripts.push({ path: relative(path), roles: [...roles], interpreter });
-    if (needsModel(roles)) await modelProgram(path, text, shellText, roles, interpreter, implicit);
-    else unmodelled.set(path, { text, shellText, interpreter, implicit });
+    const source: ProgramSource = { path, shellText, lines: text.split("\n").length, interpreter, implicit };
+    if (needsModel(roles)) await modelProgram(source, roles);
+    else unmodelled.set(path, source);
   };
   const candidates = [...view.entries()]
     .filter((e) => e.type !== "dir" && (isCandidate(relative(e.path)) || linked.has(e.path)) && !isIgnoredName(e.path))
@@ -276,41 +279,25 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
   }
   // A script that a runtime script runs by its absolute path runs with the caller's roles.
   for (let round = 0; round < 4; round++) {
-    const called = new Map<string, Set<Role>>();
-    for (const p of programs) {
-      // An instance's roles are among its program's: a script with no runtime role runs nothing at runtime.
-      if (!p.isRuntime) continue;
-      for (const inst of p.instances) {
-        const exe = inst.command.nameWord?.value;
-        const roles = inst.roles.filter((x) => RUNTIME_ROLES.has(x));
-        if (!exe?.startsWith("/") || roles.length === 0) continue;
-        const target = view.resolve(exe);
-        if (target.entry?.type !== "file") continue;
-        const set = called.get(target.path) ?? new Set<Role>();
-        for (const x of roles) set.add(x);
-        called.set(target.path, set);
-      }
-    }
     let changed = false;
-    for (const [path, roles] of called) {
+    for (const [path, roles] of checked.calledPaths()) {
+      const listed = () => scripts.find((x) => x.path === relative(path))!;
       const idle = unmodelled.get(path);
       if (idle) {
         // A maintainer script (say) that a runtime script runs: modelled now, with both roles.
-        const listed = scripts.find((x) => x.path === relative(path))!;
-        const merged = new Set([...listed.roles, ...roles].filter((x) => x !== "other"));
-        listed.roles = [...merged];
+        const merged = new Set([...listed().roles, ...roles].filter((x) => x !== "other"));
+        listed().roles = [...merged];
         unmodelled.delete(path);
-        await modelProgram(path, idle.text, idle.shellText, merged, idle.interpreter, idle.implicit);
+        await modelProgram(idle, merged);
         changed = true;
         continue;
       }
-      const index = programIndex.get(path);
-      if (index !== undefined) {
-        const p = programs[index]!;
-        const merged = new Set([...p.roles, ...roles].filter((x) => x !== "other"));
-        if ([...merged].every((x) => p.roles.has(x))) continue;
-        programs[index] = new Program(p.model, merged, p.interpreter);
-        scripts.find((x) => x.path === relative(path))!.roles = [...merged];
+      const had = checked.roles(path);
+      if (had) {
+        const merged = new Set([...had, ...roles].filter((x) => x !== "other"));
+        if ([...merged].every((x) => had.has(x))) continue;
+        await checked.widen(path, merged);
+        listed().roles = [...merged];
         changed = true;
         continue;
       }
@@ -325,6 +312,8 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
     }
     if (!changed) break;
   }
+  // Facts are complete: programs told something they no longer say are checked again.
+  await checked.finish();
   // Everything is parsed: the workers can go (and their memory with them).
   await parsing.release();
   for (const lib of cache.loaded()) {
@@ -334,20 +323,7 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
   // In a repository, files from other packages (/lib/lsb/init-functions) are missing by nature: no note.
   if (!repo) for (const m of cache.missing()) view.diagnose(m, "source-missing", "sourced file not found in the scanned root");
 
-  const facts = kind === "rootfs" || repo ? await RootfsFacts.of(view) : RootfsFacts.none();
-  for (const d of repo?.createdDirs ?? []) facts.createdAtBoot.add(d);
-  for (const w of options.writable ?? []) facts.writableMounts.add(normalize(w));
-  // Directories that boot scripts create on every boot count for every script (ROR102).
-  for (const p of programs) {
-    if (!p.isRuntime) continue; // no boot instance (and none unfolded)
-    for (const inst of p.instances) {
-      if (!inst.roles.includes("boot") || !runsEveryTime(inst.conditions)) continue;
-      for (const eff of effectsOf(inst.command)) if (eff.kind === "mkdir" && eff.path.value) facts.createdAtBoot.add(facts.resolve(eff.path.value));
-    }
-  }
-  // What the scripts write and mount at runtime (ROR203, ROR205, the writable model, the plan).
-  await facts.learnFromPrograms(programs, [...parsed, ...cache.loaded()]);
-  let findings = await runRules([...rules], programs, facts, kind === "rootfs" ? view : null);
+  let findings = await mergeFindings(rules, checked.reports(), facts, kind === "rootfs" ? view : null);
   if (repo) {
     // Back to repository paths, lines and columns; texts become the original files.
     findings = repo.remap(findings);
@@ -378,7 +354,7 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
     view.diagnostics.push(...applied.diagnostics);
   }
   const diagnostics = repo ? repo.remapDiagnostics(view.diagnostics) : view.diagnostics;
-  const result: ScanResult = { target, kind, findings, diagnostics, parse: stats, scripts, sources, texts: shellTexts, facts, parsing: parsing.stats };
+  const result: ScanResult = { target, kind, findings, diagnostics, parse: stats, scripts, sources, texts: shellTexts, facts, parsing: parsing.stats, checking: checked.stats };
   resultCache?.store(cacheKey, index, reads, result);
   return result;
 }
@@ -392,11 +368,6 @@ function scriptGlobMatcher(): (path: string) => boolean {
   const match = picomatch(SCRIPT_GLOBS, { dot: true });
   const prefixes = [...new Set(SCRIPT_GLOBS.map((g) => g.slice(0, g.search(/[*?[\]{}()!+@]|$/)).replace(/[^/]*$/, "")))];
   return (path) => prefixes.some((p) => path.startsWith(p)) && match(path);
-}
-
-/** Conditions that do not keep a command from running on every boot: the action dispatch, "create if missing". */
-function runsEveryTime(conditions: readonly Condition[]): boolean {
-  return conditions.every((c) => c.test.kind === "match" || classify(c) === "existence");
 }
 
 function count(stats: ParseStats, hasErrors: boolean, errorLines: number, lines: number): void {

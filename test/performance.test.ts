@@ -129,6 +129,31 @@ describe("no work twice", () => {
     }
   });
 
+  it("checks a program again when a script learned after it changes what it was told", async () => {
+    // /etc/init.d/a writes into /etc/cache before z, later in the scan, is seen mounting a tmpfs there at boot.
+    const root = makeTree({
+      ...SKELETON,
+      "etc/init.d/a": "#!/bin/sh\necho 1 > /etc/cache/a\necho 2 > /etc/other\n",
+      "etc/init.d/z": "#!/bin/sh\nmount -t tmpfs tmpfs /etc/cache\n",
+      "etc/cache": { dir: true },
+      "etc/rcS.d/S01a": { symlink: "../init.d/a" },
+      "etc/rcS.d/S02z": { symlink: "../init.d/z" },
+    });
+    try {
+      const kept = await scanPath(root, { workers: false });
+      const remodelled = await scanPath(root, { workers: false, retainedChars: 0 });
+      const shell = (r: ScanResult) => r.findings.filter((f) => f.ruleId.startsWith("ROR1")).map((f) => `${f.ruleId} ${f.path}:${f.line}`);
+      // The write into the tmpfs is fine; the other one is not.
+      expect(shell(kept)).toEqual(["ROR105 etc/init.d/a:3"]);
+      expect(kept.checking).toEqual({ rechecked: 1, remodelled: 0 });
+      // Let go of at once, the program is parsed and modelled again, with the same result.
+      expect(shape(remodelled)).toBe(shape(kept));
+      expect(remodelled.checking).toEqual({ rechecked: 1, remodelled: 1 });
+    } finally {
+      removeTree(root);
+    }
+  });
+
   it("reads a script in another language, or a binary, no further than its first bytes", async () => {
     const big = "x = 1\n".repeat(20_000);
     const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(100_000, 1)]);

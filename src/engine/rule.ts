@@ -30,8 +30,24 @@ export interface RuleMeta {
   supersedes?: string[];
 }
 
+/**
+ * What a shell rule may ask about the root filesystem. `resolve` depends on
+ * the tree alone; the answers of `isWritable` and `createdAtBootTime` can
+ * grow as the scan learns what boot scripts mount and create, so the scan
+ * records them for each program and checks a program again when one has
+ * changed by the end (see `RecordingFacts` in run.ts).
+ */
+export interface ShellFacts {
+  /** The path with links resolved inside the root. */
+  resolve(path: string): string;
+  /** Whether writing `path` at runtime lands on a writable filesystem. */
+  isWritable(path: string): boolean;
+  /** Whether something creates `dir` (or a path below it) at boot. */
+  createdAtBootTime(dir: string): boolean;
+}
+
 export interface ShellContext {
-  facts: RootfsFacts;
+  facts: ShellFacts;
   /** Reports a finding at the command of `at`; the call chain becomes related locations. */
   report(at: Instance | EffectInstance, message: string): void;
 }

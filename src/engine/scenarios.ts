@@ -4,14 +4,14 @@
  */
 import type { Command, Condition, Word } from "../shell/model.js";
 import { classify, mayRun, type Scenario } from "../shell/guards.js";
-import type { RootfsFacts } from "../rootfs/facts.js";
+import type { ShellFacts } from "./rule.js";
 import { effectsOf } from "../shell/effects.js";
 import { dirname } from "../fs/view.js";
 
 const ROOT_MODE_VAR = /^(rootmode|ROOTMODE|root_mode|ROOT_MODE|RW_ROOT|roflag)$/;
 
 /** The root filesystem is mounted read-only: `-w /etc` is false, `$rootmode` is "ro", writes to it fail. */
-export function readOnlyRoot(facts: RootfsFacts): Scenario {
+export function readOnlyRoot(facts: Pick<ShellFacts, "isWritable">): Scenario {
   return {
     word: (w) => (w.value === null && w.vars.length === 1 && ROOT_MODE_VAR.test(w.vars[0]!) && /^"?\$\{?\w+\}?"?$/.test(w.text) ? "ro" : w.value),
     unary: (op, path) => (op === "-w" ? facts.isWritable(path) : null),
@@ -38,7 +38,7 @@ export function isWriteProbe(c: Command): boolean {
 }
 
 /** True when a command under these conditions cannot run while the root is read-only. */
-export function onlyWhenRootWritable(conditions: readonly Condition[], facts: RootfsFacts): boolean {
+export function onlyWhenRootWritable(conditions: readonly Condition[], facts: Pick<ShellFacts, "isWritable">): boolean {
   return !mayRun(conditions, readOnlyRoot(facts), (c) => classify(c) === "root-mode" || c.test.kind === "command");
 }
 

@@ -3,12 +3,11 @@
  * tmpfiles.d creates at boot, its init system and systemd units, which
  * paths are writable at runtime (the writable model, `writable.ts`), and
  * what its runtime scripts write and mount (`scripts.ts`). Computed once
- * per scan from the contained view; `learnFromPrograms` adds what the
- * scripts tell once they are modelled.
+ * per scan from the contained view; `learnFrom` adds what each script
+ * tells once it is modelled.
  */
 import { type FsView, normalize } from "../fs/view.js";
 import type { Program } from "../shell/program.js";
-import type { Script } from "../shell/syntax.js";
 import { evaluate } from "../shell/guards.js";
 import { readOnlyRoot } from "../engine/scenarios.js";
 import { parseFstab, type FstabEntry } from "./fstab.js";
@@ -19,7 +18,8 @@ import { parseSettings, type Setting } from "./settings.js";
 import { parseRwtab, type RwtabLine } from "./rwtab.js";
 import { readOverlayroot, type Overlayroot } from "./overlayroot.js";
 import { isUnder, STATIC_TREES, VOLATILE_TYPES, WritableModel } from "./writable.js";
-import { bootCreatedThroughCalls, bootLinks, bootMounts, runtimeWrites, SyntaxCache, type BootMount, type RuntimeWrite } from "./scripts.js";
+import { bootCreatedThroughCalls, bootLinks, bootMounts, runsEveryBoot, runtimeWrites, type BootMount, type ReadOnlyScenario, type RuntimeWrite, type SyntaxCache } from "./scripts.js";
+import { effectsOf } from "../shell/effects.js";
 
 export { isUnder } from "./writable.js";
 export { FHS_WRITABLE } from "./writable.js";
@@ -34,7 +34,7 @@ export class RootfsFacts {
   readonly fstab: FstabEntry[] = [];
   /**
    * tmpfiles.d lines that are applied at boot. Once the scripts are known
-   * (`learnFromPrograms`), lines on a tree where nothing applies tmpfiles.d
+   * (`learnFrom`), lines on a tree where nothing applies tmpfiles.d
    * (a sysvinit, OpenRC or runit boot with no `tmpfiles --create` step) move
    * to `tmpfilesInert`: they create nothing when /var starts empty.
    */
@@ -58,9 +58,9 @@ export class RootfsFacts {
   readonly rwtab: RwtabLine[] = [];
   /** overlayroot configuration, when enabled (recorded, not counted as writable: see writable.ts). */
   overlayroot: Overlayroot | null = null;
-  /** What runtime scripts write (filled by learnFromPrograms). */
+  /** What runtime scripts write (filled by learnFrom). */
   readonly runtimeWrites: RuntimeWrite[] = [];
-  /** tmpfs mounts that boot scripts make (filled by learnFromPrograms). */
+  /** tmpfs mounts that boot scripts make (filled by learnFrom). */
   readonly bootMounts: BootMount[] = [];
 
   private constructor(readonly view: FsView | null) {}
@@ -144,26 +144,62 @@ export class RootfsFacts {
     this.writable.add({ path, writable: !readOnly, volatile, source, detail: readOnly ? `${detail}, mounted ro` : detail, decidedAt: at });
   }
 
+  /** Runtime writes and boot mounts learned so far, by command: a command reached again adds to them. */
+  private readonly writeKeys = new Map<string, RuntimeWrite>();
+  private readonly mountKeys = new Map<string, BootMount>();
+  /** Boot mounts already counted in the writable model. */
+  private readonly mountsCounted = new Set<BootMount>();
+  /** Boot mounts are judged with the root read-only as the tree alone has it (see `startLearning`). */
+  private bootScenario: ReadOnlyScenario | null = null;
+
   /**
-   * Adds what the root filesystem's scripts tell: runtime writes (ROR203,
-   * the plan), tmpfs mounts that boot scripts make while the root is
-   * read-only (writable model, ROR205) and links they make on every boot.
+   * Starts learning what the root filesystem's scripts tell (`learnFrom`),
+   * once the tree's facts and any configured writable paths are in. Whether
+   * a boot mount happens when the root is read-only is judged with the
+   * writable model as it is now, before any boot mount; tmpfiles.d lines on
+   * a tree whose init does not apply them are inert until a boot script is
+   * found that does.
    */
-  async learnFromPrograms(programs: readonly Program[], parsed: Iterable<{ path: string; script: Script }> = []): Promise<void> {
+  startLearning(): void {
+    const before = this.writable.snapshot();
+    const readOnly = readOnlyRoot({ isWritable: (p) => before.isWritable(this.resolve(p)) });
+    this.bootScenario = { holds: (c) => evaluate(c.test, readOnly) };
+    this.tmpfilesRunner = tmpfilesRunner(this.init, []);
+    if (this.tmpfilesRunner === null) this.tmpfilesInert.push(...this.tmpfiles.splice(0));
+  }
+
+  /**
+   * Adds what one script tells (after `startLearning`): runtime writes
+   * (ROR203, the plan), tmpfs mounts that boot scripts make while the root is
+   * read-only (writable model, ROR205), directories and links they make on
+   * every boot, and whether one applies tmpfiles.d. Facts only grow: a shell
+   * rule's answer can change as later scripts are learned (see
+   * `src/engine/run.ts`). `syntax` gives the syntax of the files the script
+   * reaches (asked for only when a question needs it).
+   */
+  async learnFrom(program: Program, syntax: () => SyntaxCache): Promise<void> {
+    if (!program.isRuntime) return; // no runtime instance (and none unfolded)
+    if (!this.bootScenario) this.startLearning();
     const resolve = (p: string) => this.resolve(p);
     const resolveEntry = (p: string) => this.resolveEntry(p);
-    this.runtimeWrites.push(...runtimeWrites(programs, resolve));
-    this.tmpfilesRunner = tmpfilesRunner(this.init, programs);
-    if (this.tmpfilesRunner === null) this.tmpfilesInert.push(...this.tmpfiles.splice(0));
-    for (const l of bootLinks(programs, resolveEntry)) this.createdAtBoot.add(l);
+    this.runtimeWrites.push(...runtimeWrites([program], resolve, this.writeKeys));
+    if (this.tmpfilesRunner === null) {
+      this.tmpfilesRunner = tmpfilesRunner(this.init, [program]);
+      if (this.tmpfilesRunner !== null) this.tmpfiles.push(...this.tmpfilesInert.splice(0));
+    }
+    // Directories that boot scripts create on every boot count for every script (ROR102).
+    for (const inst of program.instances) {
+      if (!inst.roles.includes("boot") || !runsEveryBoot(inst.conditions)) continue;
+      for (const eff of effectsOf(inst.command)) if (eff.kind === "mkdir" && eff.path.value) this.createdAtBoot.add(this.resolve(eff.path.value));
+    }
+    for (const l of bootLinks([program], resolveEntry)) this.createdAtBoot.add(l);
     if (!this.view) return;
-    const syntax = new SyntaxCache(this.view, parsed);
-    for (const p of await bootCreatedThroughCalls(programs, syntax, resolveEntry)) this.createdAtBoot.add(p);
-    const readOnly = readOnlyRoot(this);
-    const mounts = await bootMounts(programs, syntax, resolve, { holds: (c) => evaluate(c.test, readOnly) });
-    this.bootMounts.push(...mounts);
-    for (const m of mounts) {
-      if (!m.whenReadOnly) continue;
+    const cache = syntax();
+    for (const p of await bootCreatedThroughCalls([program], cache, resolveEntry)) this.createdAtBoot.add(p);
+    this.bootMounts.push(...(await bootMounts([program], cache, resolve, this.bootScenario!, this.mountKeys)));
+    for (const m of this.bootMounts) {
+      if (!m.whenReadOnly || this.mountsCounted.has(m)) continue;
+      this.mountsCounted.add(m);
       this.writable.add({ path: m.path, writable: true, volatile: true, source: "boot-script", detail: `${m.type} mounted by a boot script when the root is read-only`, decidedAt: { path: m.file, line: m.line, column: m.column, endColumn: m.endColumn } });
     }
   }

@@ -71,8 +71,13 @@ function pathOrDir(w: Word): string | null {
   return i <= 0 ? "/" : w.prefix.slice(0, i);
 }
 
-export function runtimeWrites(programs: readonly Program[], resolve: (p: string) => string): RuntimeWrite[] {
-  const byKey = new Map<string, RuntimeWrite>();
+/**
+ * The runtime writes of `programs`. `byKey` holds the writes known already
+ * (of programs learned before): the same command reached again only adds its
+ * roles to them. Returns the writes that are new.
+ */
+export function runtimeWrites(programs: readonly Program[], resolve: (p: string) => string, byKey = new Map<string, RuntimeWrite>()): RuntimeWrite[] {
+  const added: RuntimeWrite[] = [];
   for (const p of programs) {
     if (!p.isRuntime) continue;
     for (const e of p.runtimeEffects()) {
@@ -88,10 +93,12 @@ export function runtimeWrites(programs: readonly Program[], resolve: (p: string)
         continue;
       }
       const where = pathOrDir(eff.path);
-      byKey.set(key, { ...loc, kind: eff.kind, how, path: eff.path.value, where, resolved: where ? resolve(where) : null, roles: [...e.roles] });
+      const w: RuntimeWrite = { ...loc, kind: eff.kind, how, path: eff.path.value, where, resolved: where ? resolve(where) : null, roles: [...e.roles] };
+      byKey.set(key, w);
+      added.push(w);
     }
   }
-  return [...byKey.values()];
+  return added;
 }
 
 /** Conditions that do not keep a command from running on every boot: the action dispatch, "create if missing". */
@@ -414,9 +421,14 @@ export async function bootCreatedThroughCalls(programs: readonly Program[], synt
   return [...out];
 }
 
-export async function bootMounts(programs: readonly Program[], syntax: SyntaxCache, resolve: (p: string) => string, scenario: ReadOnlyScenario): Promise<BootMount[]> {
+/**
+ * The tmpfs mounts that the boot instances of `programs` make. `known` holds
+ * the mounts found already (of programs learned before), by location: the
+ * same command reached again can only make its mount count "when read-only"
+ * (in place). Returns the mounts that are new.
+ */
+export async function bootMounts(programs: readonly Program[], syntax: SyntaxCache, resolve: (p: string) => string, scenario: ReadOnlyScenario, known = new Map<string, BootMount>()): Promise<BootMount[]> {
   const out: BootMount[] = [];
-  const seen = new Set<string>();
   const bodyOf = (file: string) => syntax.body(file);
   const runsMount = new Map<FunctionDef, boolean>();
   const isMountWrapper = (def: FunctionDef | undefined): boolean => {
@@ -451,13 +463,14 @@ export async function bootMounts(programs: readonly Program[], syntax: SyntaxCac
         whenReadOnly = false;
         break;
       }
-      if (seen.has(key)) {
-        const known = out.find((b) => b.file === loc.file && b.line === loc.line && b.column === loc.column);
-        if (known && whenReadOnly) known.whenReadOnly = true;
+      const before = known.get(key);
+      if (before) {
+        if (whenReadOnly) before.whenReadOnly = true;
         continue;
       }
-      seen.add(key);
-      out.push({ ...loc, path: resolve(m.target), type: m.type, whenReadOnly });
+      const mount: BootMount = { ...loc, path: resolve(m.target), type: m.type, whenReadOnly };
+      known.set(key, mount);
+      out.push(mount);
     }
   }
   return out;

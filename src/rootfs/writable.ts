@@ -115,6 +115,13 @@ export class WritableModel {
     return m;
   }
 
+  /** A copy of the model as it is now (later additions to either do not reach the other). */
+  snapshot(): WritableModel {
+    const m = new WritableModel();
+    for (const a of this.areas) m.add(a);
+    return m;
+  }
+
   add(area: WritableArea): void {
     this.areas.push(area);
     this.paths.record(area.path, this.areaFor(area.path)?.writable ?? false);

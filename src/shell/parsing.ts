@@ -9,11 +9,16 @@
  * Whichever way, the caller gets the same plain AST (`syntax.ts`): a worker
  * or the cache hands over the v8-serialized form, deserialized here.
  *
- * With workers, the texts wait in a queue: the workers take batches from its
- * end (a few in flight per worker), while this thread models the scripts
- * in order from its front; when it needs a text that no worker has taken, it
- * parses that text itself rather than wait. So neither waits for the other,
- * and the work splits itself between the cores.
+ * With workers, the texts wait in a queue, in the order the scan will ask
+ * for them. The workers take batches from its front, a bounded way ahead of
+ * this thread (their answers wait serialized, which is compact, until asked
+ * for); when this thread needs a text that no worker has taken yet, it parses
+ * that text itself rather than wait. So neither waits for the other, and a
+ * large tree's syntax is never all in memory at once.
+ *
+ * A parse is remembered while the scan holds its result, then only weakly:
+ * the same text asked for again is shared if its syntax is still alive
+ * (libraries are kept by the script cache), parsed again otherwise.
  */
 import { deserialize, serialize } from "node:v8";
 import type { Script } from "./syntax.js";
@@ -35,6 +40,8 @@ export interface ParsingStats {
 /** Texts a worker takes at a time, at most; and characters. */
 const BATCH_FILES = 4;
 const BATCH_CHARS = 32 * 1024;
+/** Serialized answers that may wait for the scan to ask for them, in bytes: beyond, workers pause. */
+const READY_BYTES = 8 * 1024 * 1024;
 
 interface Pending {
   text: string;
@@ -42,21 +49,26 @@ interface Pending {
   reject: (err: unknown) => void;
   /** Taken by a worker or by this thread. */
   taken: boolean;
+  /** A worker's answer, not asked for yet. */
+  bytes?: Uint8Array;
 }
 
 export class Parsing {
-  private readonly memo = new Map<string, Promise<Script>>();
+  /** Parses asked for or started, by text; a delivered one is held weakly. */
+  private readonly memo = new Map<string, Promise<Script> | WeakRef<Script>>();
   /** Texts asked for (not only prefetched). */
   private readonly asked = new Set<string>();
-  /** Texts waiting for a worker (or for this thread): in order, and by text. Workers take from the end. */
-  private readonly queue: Pending[] = [];
-  private readonly waiting = new Map<string, Pending>();
+  /** Texts for the workers, in order (taken ones are skipped), and every pending text by text. */
+  private queue: Pending[] = [];
+  private head = 0;
+  private readonly pending = new Map<string, Pending>();
   /** Workers allowed; started (this scan holds the pool) once `started`. */
   private workers = false;
   private started = false;
   private requireWorkers = false;
   private holding = false;
   private inFlight = 0;
+  private readyBytes = 0;
   readonly stats: ParsingStats = { inThread: 0, inWorkers: 0, cached: 0, shared: 0 };
 
   constructor(private readonly cache: AstCache | null = null) {}
@@ -108,27 +120,50 @@ export class Parsing {
     this.pump();
   }
 
-  /** The AST of `text`, parsed at most once per scan. */
+  /** The AST of `text`, parsed once per scan (while its syntax is alive). */
   parse(text: string): Promise<Script> {
-    let p = this.memo.get(text);
+    let known = this.memo.get(text);
+    if (known instanceof WeakRef) {
+      const script = known.deref();
+      if (script) {
+        this.stats.shared++;
+        return Promise.resolve(script);
+      }
+      known = undefined;
+    }
+    let p = known;
     if (p) {
       if (this.asked.has(text)) this.stats.shared++;
     } else this.memo.set(text, (p = this.compute(text)));
     this.asked.add(text);
-    // Wanted now and no worker has it: parse it here rather than wait.
-    const waiting = this.waiting.get(text);
+    const waiting = this.pending.get(text);
     if (waiting) {
-      waiting.taken = true;
-      this.waiting.delete(text);
-      this.inThread(text).then(waiting.resolve, waiting.reject);
+      this.pending.delete(text);
+      if (waiting.bytes) {
+        // A worker's answer, kept serialized until now.
+        this.readyBytes -= waiting.bytes.length;
+        waiting.resolve(deserialize(waiting.bytes) as Script);
+        waiting.bytes = undefined;
+        this.pump();
+      } else if (!waiting.taken) {
+        // Wanted now and no worker has it: parse it here rather than wait.
+        waiting.taken = true;
+        this.inThread(text).then(waiting.resolve, waiting.reject);
+      }
     }
     return p;
   }
 
   private compute(text: string): Promise<Script> {
     const p = this.run(text);
-    // A parse that fails is reported to whoever awaits it; one started ahead and never awaited (the scan failed before) is no crash.
-    p.catch(() => {});
+    // Once delivered, the syntax is held by whoever asked for it: remembered weakly from then on.
+    p.then(
+      (script) => {
+        if (this.memo.get(text) === p) this.memo.set(text, new WeakRef(script));
+      },
+      // A parse that fails is reported to whoever awaits it; one started ahead and never awaited (the scan failed before) is no crash.
+      () => {},
+    );
     return p;
   }
 
@@ -142,27 +177,31 @@ export class Parsing {
     return new Promise<Script>((resolve, reject) => {
       const p: Pending = { text, resolve, reject, taken: false };
       this.queue.push(p);
-      this.waiting.set(text, p);
+      this.pending.set(text, p);
       // With the AST cache, workers only once enough texts missed it.
-      if (!this.started && this.waiting.size > POOL_MIN_FILES) this.start();
+      if (!this.started && this.pending.size > POOL_MIN_FILES) this.start();
       this.pump();
     });
   }
 
-  /** Keeps the workers supplied with batches, from the end of the queue. */
+  /** Keeps the workers supplied with batches from the front of the queue, while answers waiting to be asked for stay within bounds. */
   private pump(): void {
     if (!this.started) return;
     const pool = parsePool(this.requireWorkers);
-    while (this.waiting.size > 0 && this.inFlight < pool.options.maxThreads * TASKS_PER_WORKER) {
+    while (this.head < this.queue.length && this.inFlight < pool.options.maxThreads * TASKS_PER_WORKER && this.readyBytes < READY_BYTES) {
       const batch: Pending[] = [];
       let chars = 0;
-      while (this.queue.length > 0 && batch.length < BATCH_FILES && chars < BATCH_CHARS) {
-        const p = this.queue.pop()!;
+      while (this.head < this.queue.length && batch.length < BATCH_FILES && chars < BATCH_CHARS) {
+        const p = this.queue[this.head++]!;
         if (p.taken) continue;
         p.taken = true;
-        this.waiting.delete(p.text);
         batch.push(p);
         chars += p.text.length;
+      }
+      // Done with the front of the queue: let it go.
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
       }
       if (batch.length === 0) break;
       this.inFlight++;
@@ -173,13 +212,22 @@ export class Parsing {
             const bytes = out[i]!;
             this.stats.inWorkers++;
             this.cache?.put(p.text, bytes);
-            p.resolve(deserialize(bytes) as Script);
+            if (this.asked.has(p.text)) {
+              this.pending.delete(p.text);
+              p.resolve(deserialize(bytes) as Script);
+            } else {
+              p.bytes = bytes;
+              this.readyBytes += bytes.length;
+            }
           });
           this.pump();
         },
         (err: unknown) => {
           this.inFlight--;
-          batch.forEach((p) => p.reject(err));
+          batch.forEach((p) => {
+            this.pending.delete(p.text);
+            p.reject(err);
+          });
         },
       );
     }

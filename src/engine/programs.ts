@@ -1,0 +1,179 @@
+/**
+ * The programs of one scan, each modelled, learned from and checked as it
+ * comes, then let go: what stays is small (the script's text, its roles, the
+ * absolute paths it runs, its rules' reports and the answers they got from
+ * the facts). So a scan of a tree with thousands of scripts does not hold
+ * thousands of models at once.
+ *
+ * Facts grow while programs are learned (a boot script that mounts a tmpfs
+ * on /tmp makes /tmp writable for every script), so a program checked early
+ * may have been told an answer that is no longer true by the end: `finish`
+ * checks such a program again, with the final facts. A program gains roles
+ * when a runtime script runs it by its path (`widen`): it is modelled and
+ * checked again with them. Either way the program comes from a bounded set
+ * of the most recent ones kept in memory, or is parsed and modelled again
+ * from its text (the same text gives the same model).
+ */
+import type { Role } from "../types.js";
+import { RUNTIME_ROLES } from "../types.js";
+import type { FsView } from "../fs/view.js";
+import type { RootfsFacts } from "../rootfs/facts.js";
+import { SyntaxCache } from "../rootfs/scripts.js";
+import { buildModel, entryFunctions, implicitSources, Program, type ScriptCache } from "../shell/program.js";
+import type { Parsing } from "../shell/parsing.js";
+import type { Script } from "../shell/syntax.js";
+import type { ScriptModel } from "../shell/model.js";
+import { answersHold, checkProgram, type Answers, type ShellReport } from "./run.js";
+import type { Rule } from "./rule.js";
+
+/** A script as the scan found it. */
+export interface ProgramSource {
+  /** Path inside the root. */
+  path: string;
+  /** The text as shell (a cron table's commands masked in place). */
+  shellText: string;
+  /** Lines of the file. */
+  lines: number;
+  interpreter: string;
+  /** Files sourced before the script (a packaging repository's). */
+  implicit: readonly string[];
+}
+
+interface Checked extends ProgramSource {
+  roles: Set<Role>;
+  /** Scripts it runs by absolute path, with the runtime roles it runs them under. */
+  calls: Map<string, Set<Role>>;
+  reports: ShellReport[];
+  answers: Answers;
+}
+
+/**
+ * Characters of script text whose models stay in memory for a second look.
+ * A model takes some 80 bytes per character of script (with the libraries'
+ * functions it evaluates): about 16 MB. A Debian tree's runtime scripts are
+ * about 150,000 characters, within; on real trees a second look is rare
+ * (none on the Debian corpora), so beyond it costs little.
+ */
+const RETAINED_CHARS = 200_000;
+
+export class CheckedPrograms {
+  private readonly checked = new Map<string, Checked>();
+  /** The models of the most recent programs, oldest first (a Map keeps insertion order); not their unfolded instances. */
+  private readonly retained = new Map<string, ScriptModel>();
+  private retainedChars = 0;
+  /** Programs checked again, and of them those parsed and modelled again. */
+  readonly stats = { rechecked: 0, remodelled: 0 };
+
+  constructor(
+    private readonly rules: readonly Rule[],
+    private readonly facts: RootfsFacts,
+    private readonly view: FsView,
+    private readonly cache: ScriptCache,
+    private readonly parsing: Parsing,
+    private readonly retainChars = RETAINED_CHARS,
+  ) {}
+
+  has(path: string): boolean {
+    return this.checked.has(path);
+  }
+
+  roles(path: string): ReadonlySet<Role> | undefined {
+    return this.checked.get(path)?.roles;
+  }
+
+  /** Parses, models, learns from and checks a script; returns its syntax (for the parse statistics). */
+  async add(source: ProgramSource, roles: Set<Role>): Promise<Script> {
+    const { program, script } = await this.model(source, roles);
+    const c: Checked = { ...source, roles, calls: new Map(), reports: [], answers: new Map() };
+    this.checked.set(source.path, c);
+    await this.learnAndCheck(c, program, script);
+    return script;
+  }
+
+  /** Gives a checked script more roles (a runtime script runs it): modelled, learned from and checked again. */
+  async widen(path: string, roles: Set<Role>): Promise<void> {
+    const c = this.checked.get(path)!;
+    const before = this.retained.get(path);
+    const program = before ? new Program(before, roles, c.interpreter) : (await this.model(c, roles)).program;
+    c.roles = roles;
+    await this.learnAndCheck(c, program, null);
+  }
+
+  /** Every script that checked programs run by absolute path, with the roles they run it under (in the order programs came). */
+  calledPaths(): Map<string, Set<Role>> {
+    const out = new Map<string, Set<Role>>();
+    for (const c of this.checked.values()) {
+      for (const [path, roles] of c.calls) {
+        const set = out.get(path) ?? new Set<Role>();
+        for (const r of roles) set.add(r);
+        out.set(path, set);
+      }
+    }
+    return out;
+  }
+
+  /** Checks again every program whose rules were told something the final facts no longer say. */
+  async finish(): Promise<void> {
+    for (const c of this.checked.values()) {
+      if (answersHold(c.answers, this.facts)) continue;
+      this.stats.rechecked++;
+      const model = this.retained.get(c.path);
+      const program = model ? new Program(model, c.roles, c.interpreter) : (await this.model(c, c.roles)).program;
+      Object.assign(c, checkProgram(this.rules, program, this.facts));
+    }
+    this.retained.clear();
+  }
+
+  /** The reports of every program, in the order programs came. */
+  reports(): ShellReport[][] {
+    return [...this.checked.values()].map((c) => c.reports);
+  }
+
+  private async model(source: ProgramSource, roles: Set<Role>): Promise<{ program: Program; script: Script }> {
+    if (this.checked.has(source.path)) this.stats.remodelled++;
+    const script = await this.parsing.parse(source.shellText);
+    const implicit = [...implicitSources(source.path, source.interpreter), ...source.implicit];
+    const model = await buildModel(source.path, script, source.lines, this.cache, implicit, entryFunctions(source.interpreter));
+    return { program: new Program(model, roles, source.interpreter), script };
+  }
+
+  private async learnAndCheck(c: Checked, program: Program, script: Script | null): Promise<void> {
+    const syntax = () => new SyntaxCache(this.view, [...(script ? [{ path: c.path, script }] : []), ...this.cache.loaded()]);
+    await this.facts.learnFrom(program, syntax);
+    c.calls = callsOf(program, this.view);
+    Object.assign(c, checkProgram(this.rules, program, this.facts));
+    this.retain(c, program.model);
+  }
+
+  private retain(c: Checked, model: ScriptModel): void {
+    const old = this.retained.get(c.path);
+    if (old) {
+      this.retained.delete(c.path);
+      this.retainedChars -= c.shellText.length;
+    }
+    this.retained.set(c.path, model);
+    this.retainedChars += c.shellText.length;
+    for (const [path] of this.retained) {
+      if (this.retainedChars <= this.retainChars || path === c.path) break;
+      this.retained.delete(path);
+      this.retainedChars -= this.checked.get(path)!.shellText.length;
+    }
+  }
+}
+
+/** The scripts a program runs by absolute path at runtime (an instance's roles are among its program's). */
+function callsOf(p: Program, view: FsView): Map<string, Set<Role>> {
+  const called = new Map<string, Set<Role>>();
+  if (!p.isRuntime) return called;
+  for (const inst of p.instances) {
+    const exe = inst.command.nameWord?.value;
+    const roles = inst.roles.filter((x) => RUNTIME_ROLES.has(x));
+    if (!exe?.startsWith("/") || roles.length === 0) continue;
+    const target = view.resolve(exe);
+    if (target.entry?.type !== "file") continue;
+    const set = called.get(target.path) ?? new Set<Role>();
+    for (const x of roles) set.add(x);
+    called.set(target.path, set);
+  }
+  return called;
+}
