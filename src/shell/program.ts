@@ -150,34 +150,34 @@ function armRuns(patterns: string[], previous: string[], action: string): boolea
   return patterns.some((p) => globMatch(p, action)) && !previous.some((p) => globMatch(p, action));
 }
 
-/** What an action dispatch (`case "$1" in start)`) lets run: null for any other condition. Computed once per condition. */
-const dispatchMemo = new WeakMap<Condition, { start: boolean; stop: boolean } | null>();
+/** Which actions an init script's dispatch lets a command run under: a bit each. */
+const START = 1;
+const STOP = 2;
+const ANY_ACTION = START | STOP;
 
-function dispatchOf(c: Condition): { start: boolean; stop: boolean } | null {
-  if (c.test.kind !== "match") return null;
+/** What an action dispatch (`case "$1" in start)`) lets run: ANY_ACTION for any other condition. Computed once per condition. */
+const dispatchMemo = new WeakMap<Condition, number>();
+
+function dispatchOf(c: Condition): number {
+  if (c.test.kind !== "match") return ANY_ACTION;
   let d = dispatchMemo.get(c);
   if (d !== undefined) return d;
   const patterns = c.test.patterns.map((p) => p.value ?? "");
   const previous = c.test.previous.map((p) => p.value ?? "");
   // Only a case over the script's action ("start", "stop" ...) dispatches.
-  d = [...patterns, ...previous].some((w) => ACTION_WORDS.has(w)) ? { start: armRuns(patterns, previous, "start"), stop: armRuns(patterns, previous, "stop") } : null;
+  d = [...patterns, ...previous].some((w) => ACTION_WORDS.has(w)) ? (armRuns(patterns, previous, "start") ? START : 0) | (armRuns(patterns, previous, "stop") ? STOP : 0) : ANY_ACTION;
   dispatchMemo.set(c, d);
   return d;
 }
 
-/** Whether every action dispatch among `conditions` lets `start` (and `stop`) run: once per list (instances share lists). */
-const dispatchAllMemo = new WeakMap<Condition[], { start: boolean; stop: boolean }>();
+/** The actions every dispatch among a command's own conditions lets run: once per list (the model's, shared by its instances). */
+const dispatchAllMemo = new WeakMap<Condition[], number>();
 
-function dispatchOfAll(conditions: Condition[]): { start: boolean; stop: boolean } {
+function dispatchOfAll(conditions: Condition[]): number {
   let all = dispatchAllMemo.get(conditions);
-  if (all) return all;
-  all = { start: true, stop: true };
-  for (const c of conditions) {
-    const d = dispatchOf(c);
-    if (!d) continue;
-    all.start &&= d.start;
-    all.stop &&= d.stop;
-  }
+  if (all !== undefined) return all;
+  all = ANY_ACTION;
+  for (const c of conditions) all &= dispatchOf(c);
   dispatchAllMemo.set(conditions, all);
   return all;
 }
@@ -185,18 +185,36 @@ function dispatchOfAll(conditions: Condition[]): { start: boolean; stop: boolean
 /**
  * Init scripts run one `case "$1"` branch per action: `start` at boot,
  * `stop` at shutdown. Narrow a script's boot/shutdown roles to the actions
- * whose branches a command sits in.
+ * whose branches a command sits in (`actions`, from every condition down
+ * the call chain). Once per role list and actions; the result is a shared
+ * list (see `internRoles`).
  */
-function dispatchRoles(scriptRoles: readonly Role[], conditions: Condition[]): Role[] {
+const narrowed = new WeakMap<readonly Role[], Role[][]>();
+
+function dispatchRoles(scriptRoles: readonly Role[], actions: number): Role[] {
+  let byActions = narrowed.get(scriptRoles);
+  if (!byActions) narrowed.set(scriptRoles, (byActions = []));
+  return (byActions[actions] ??= internRoles(narrow(scriptRoles, actions)));
+}
+
+function narrow(scriptRoles: readonly Role[], actions: number): Role[] {
   let boot = scriptRoles.includes("boot");
   let shutdown = scriptRoles.includes("shutdown");
   if (!boot && !shutdown) return [...scriptRoles];
-  const d = dispatchOfAll(conditions);
-  boot &&= d.start;
-  shutdown &&= d.stop;
+  boot &&= (actions & START) !== 0;
+  shutdown &&= (actions & STOP) !== 0;
   const out: Role[] = scriptRoles.filter((r) => r !== "boot" && r !== "shutdown");
   if (boot) out.push("boot");
   if (shutdown) out.push("shutdown");
+  return out;
+}
+
+/** The runtime roles among a shared role list (once per list). */
+const runtimeOf = new Map<Role[], Role[]>();
+
+function runtimeRolesOf(roles: Role[]): Role[] {
+  let out = runtimeOf.get(roles);
+  if (!out) runtimeOf.set(roles, (out = roles.filter((r) => RUNTIME_ROLES.has(r))));
   return out;
 }
 
@@ -237,6 +255,8 @@ export function entryFunctions(interpreter: string | null): ReadonlySet<string> 
 
 export class Program {
   private unfolded: Instance[] | null = null;
+  private runtime: EffectInstance[] | null = null;
+  private all: EffectInstance[] | null = null;
 
   constructor(
     readonly model: ScriptModel,
@@ -283,7 +303,7 @@ export class Program {
    * Records a command instance and follows it into the function it calls.
    * `args` are the positional parameters bound at the enclosing call.
    */
-  private visit(original: Command, conds: Condition[], chain: Command[], position: number[], entryRoles: Role[], stack: Set<string>, args: Bindings, joined?: Map<Condition[], Condition[]>): void {
+  private visit(original: Command, conds: Condition[], chain: Command[], position: number[], entryRoles: Role[], stack: Set<string>, args: Bindings, joined?: Map<Condition[], Condition[]>, outer = ANY_ACTION): void {
     const c = bindCommand(original, args);
     // Instances share what they can (arrays are never changed once made): a command's own conditions
     // when nothing encloses it, and one joined list per block of a function body. Lists are made with
@@ -296,7 +316,8 @@ export class Program {
       joined?.set(c.conditions, conditions);
     }
     const pos = position.concat(c.order);
-    const roles = internRoles(dispatchRoles(entryRoles, conditions));
+    const actions = outer & dispatchOfAll(c.conditions);
+    const roles = dispatchRoles(entryRoles, actions);
     this.unfolded!.push({ command: c, roles, conditions, chain, position: pos });
     const def = c.name ? this.model.functions.get(c.name) : undefined;
     if (!def || stack.has(def.name)) return;
@@ -306,24 +327,28 @@ export class Program {
     const innerJoined = new Map<Condition[], Condition[]>();
     for (const cmd of def.commands) {
       if (cmd.func !== def.name) continue;
-      this.visit(cmd, conditions, innerChain, pos, entryRoles, stack, inner, innerJoined);
+      this.visit(cmd, conditions, innerChain, pos, entryRoles, stack, inner, innerJoined, actions);
     }
     stack.delete(def.name);
   }
 
-  /** Effects of commands that run during normal operation (boot, shutdown, network events, cron). */
-  *runtimeEffects(): Generator<EffectInstance> {
-    if (!this.isRuntime) return; // no runtime role: no instance has one either
+  /** Effects of commands that run during normal operation (boot, shutdown, network events, cron): made once, asked for by every rule. */
+  runtimeEffects(): readonly EffectInstance[] {
+    if (this.runtime) return this.runtime;
+    this.runtime = [];
+    if (!this.isRuntime) return this.runtime; // no runtime role: no instance has one either
     for (const inst of this.instances) {
-      const roles = inst.roles.filter((r) => RUNTIME_ROLES.has(r));
+      const roles = runtimeRolesOf(inst.roles);
       if (roles.length === 0) continue;
-      for (const effect of effectsOf(inst.command)) yield { ...inst, roles, effect };
+      for (const effect of effectsOf(inst.command)) this.runtime.push({ ...inst, roles, effect });
     }
+    return this.runtime;
   }
 
   /** Effects of every reachable command, whatever its role. */
-  *allEffects(): Generator<EffectInstance> {
-    for (const inst of this.instances) for (const effect of effectsOf(inst.command)) yield { ...inst, effect };
+  allEffects(): readonly EffectInstance[] {
+    if (!this.all) this.all = this.instances.flatMap((inst) => effectsOf(inst.command).map((effect) => ({ ...inst, effect })));
+    return this.all;
   }
 }
 
