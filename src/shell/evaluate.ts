@@ -606,6 +606,11 @@ export class Evaluator {
   // ----- words -----
 
   word(w: A.Word, env: Env, file: string): Word {
+    // Most words are literal text (command names, options, paths): no expansion to track.
+    if (w.parts.length === 1 && w.parts[0]!.kind === "lit") {
+      const text = w.parts[0]!.text;
+      return { text: w.text, span: w.span, value: text, prefix: text, vars: NO_NAMES, configVars: NO_NAMES, resolved: false, file };
+    }
     let value: string | null = "";
     let prefix = "";
     let prefixOpen = true;
