@@ -10,7 +10,7 @@ import { promises as fsp } from "node:fs";
 import { basename as hostBasename, resolve as hostResolve } from "node:path";
 import picomatch from "picomatch";
 import type { Diagnostic, Finding, Role } from "./types.js";
-import { FsView, normalize, relative, type Entry } from "./fs/view.js";
+import { FsView, normalize, relative, type Entry, type EntryInit } from "./fs/view.js";
 import { openDirectory } from "./fs/dir.js";
 import { isArchivePath, openArchive } from "./fs/archive.js";
 import { interpreterOf, isIgnoredName, rolesOf, runlevelRoles, SCRIPT_GLOBS } from "./input/classify.js";
@@ -132,7 +132,7 @@ async function openTarget(target: string, onLarge?: () => void): Promise<{ view:
   }
   if (!st.isFile()) throw new Error(`${target}: not a regular file or directory`);
   const path = virtualPath(abs);
-  const entry: Entry = { path, type: "file", size: st.size, mode: st.mode & 0o7777 };
+  const entry: EntryInit = { path, type: "file", size: st.size, mode: st.mode & 0o7777 };
   const view = new FsView(abs, [entry], { read: () => fsp.readFile(abs) });
   return { view, kind: "file" };
 }
@@ -183,7 +183,8 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
   const checked = new CheckedPrograms(rules, facts, view, cache, parsing, options.retainedChars);
 
   // Classify: candidate scripts by location (a root filesystem) or every file (loose scripts).
-  const isCandidate = kind === "rootfs" ? scriptGlobMatcher() : () => kind !== "repo";
+  const globs = kind === "rootfs" ? scriptGlobs() : null;
+  const isCandidate = globs ? globs.test : () => kind !== "repo";
   const linked = kind === "rootfs" ? runlevelRoles(view) : new Map<string, Set<Role>>();
   const seen = new Set<string>();
   const scripts: ScanResult["scripts"] = [];
@@ -212,9 +213,7 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
     if (needsModel(roles)) await modelProgram(source, roles);
     else unmodelled.set(path, source);
   };
-  const candidates = [...view.entries()]
-    .filter((e) => e.type !== "dir" && (isCandidate(relative(e.path)) || linked.has(e.path)) && !isIgnoredName(e.path))
-    .sort((a, b) => (a.path < b.path ? -1 : 1));
+  const candidates = candidateEntries(view, globs, kind !== "repo", linked);
   // Enough files to keep other cores busy: parse in the worker pool (started now, while this thread reads).
   const shellCount = candidates.length + (repo?.scripts.length ?? 0) + (startup?.cron.length ?? 0);
   if (options.workers === undefined && shellCount > POOL_MIN_FILES && poolAvailable()) parsing.useWorkers();
@@ -359,15 +358,47 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
   return result;
 }
 
+interface ScriptGlobs {
+  /** Whether a path relative to the root ("etc/init.d/x") is where scripts are. */
+  test: (path: string) => boolean;
+  /** The directories (relative, with a final "/") that hold every path `test` accepts. */
+  prefixes: string[];
+}
+
 /**
  * SCRIPT_GLOBS as one test. A glob can only match below its literal
  * directories ("etc/init.d/" of "etc/init.d/*"), so most of a tree (usr/share,
  * usr/lib ...) is ruled out by a prefix before any pattern runs.
  */
-function scriptGlobMatcher(): (path: string) => boolean {
+function scriptGlobs(): ScriptGlobs {
   const match = picomatch(SCRIPT_GLOBS, { dot: true });
   const prefixes = [...new Set(SCRIPT_GLOBS.map((g) => g.slice(0, g.search(/[*?[\]{}()!+@]|$/)).replace(/[^/]*$/, "")))];
-  return (path) => prefixes.some((p) => path.startsWith(p)) && match(path);
+  return { test: (path) => prefixes.some((p) => path.startsWith(p)) && match(path), prefixes };
+}
+
+/**
+ * The entries that may be scripts, sorted by path: in a root filesystem
+ * those where SCRIPT_GLOBS look (only the directories they name are gone
+ * through, not the whole tree), every one when `all`, and those the startup
+ * configuration names (`linked`) wherever they are. Directories and names
+ * that are never scripts are left out.
+ */
+function candidateEntries(view: FsView, globs: ScriptGlobs | null, all: boolean, linked: ReadonlyMap<string, unknown>): Entry[] {
+  const found = new Map<string, Entry>();
+  const consider = (e: Entry) => {
+    if (e.type !== "dir" && !isIgnoredName(e.path)) found.set(e.path, e);
+  };
+  if (globs) {
+    // The outermost directories only ("etc/" holds "etc/init.d/").
+    const tops = globs.prefixes.filter((p) => !globs.prefixes.some((q) => q !== p && p.startsWith(q)));
+    for (const top of tops) for (const e of view.entries("/" + top)) if (globs.test(relative(e.path))) consider(e);
+  } else if (all) for (const e of view.entries()) consider(e);
+  for (const path of linked.keys()) {
+    const e = view.lstat(path);
+    // By the entry's own path, as it is named (not through a link).
+    if (e?.path === path) consider(e);
+  }
+  return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
 function count(stats: ParseStats, hasErrors: boolean, errorLines: number, lines: number): void {

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { scanPath, type ScanResult } from "../src/scan.js";
@@ -208,6 +208,27 @@ describe("the command line on hostile input", () => {
     const diags = r.json().diagnostics;
     expect(diags).toContainEqual(expect.objectContaining({ path: "cron.weekly", code: "eacces" }));
     expect(diags).toContainEqual(expect.objectContaining({ path: "cron.daily/secret", code: "eacces" }));
+  });
+
+  it("reports each entry of a directory it may list but not search (EACCES), and leaves them out", (ctx) => {
+    needsBuild();
+    const asRoot = process.getuid?.() === 0;
+    const setpriv = spawnSync("setpriv", ["--version"]);
+    ctx.skip(asRoot && setpriv.status !== 0, "running as root without setpriv(1): cannot drop the capabilities that bypass permissions");
+    // The walk takes entry types from the listing: the entries must still be found unreachable, as an lstat of each would.
+    const dir = tempDir("rorlint-noexec-");
+    try {
+      mkdirSync(join(dir, "init.d/sub"), { recursive: true });
+      writeFileSync(join(dir, "init.d/job"), `#!/bin/sh\n${WRITE}\n`, { mode: 0o755 });
+      symlinkSync("job", join(dir, "init.d/link"));
+      chmodSync(join(dir, "init.d"), 0o444);
+      const r = cli(["scan", "-f", "json", dir], asRoot ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"] : []);
+      expect(r.status, r.stderr).toBe(0);
+      const denied = { code: "eacces", message: "permission denied: not scanned" };
+      expect(r.json().diagnostics).toEqual(["init.d/job", "init.d/link", "init.d/sub"].map((path) => ({ path, ...denied })));
+    } finally {
+      removeHostile(dir);
+    }
   });
 });
 

@@ -7,7 +7,7 @@
  * (`npm run bench`), not the tests'.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serialize } from "node:v8";
@@ -244,6 +244,24 @@ describe("the scan-result cache", () => {
       const added = await scan(root, resultCache);
       expect(added.cached).toBeUndefined();
       expect(added.scripts.map((s) => s.path)).toContain("etc/init.d/new");
+    } finally {
+      removeTree(root);
+    }
+  });
+
+  it("notices a file that changed size or mode, and a directory that changed mode, though the scan read neither", async () => {
+    // The walk does not lstat files: the digest of the index does, so that such a change is still seen.
+    const root = makeTree({ ...bigTree(), "usr/share/doc/svc/README": "read by nothing\n" });
+    try {
+      const resultCache = new ResultCache(tempDir());
+      const readme = join(root, "usr/share/doc/svc/README");
+      await scan(root, resultCache);
+      expect((await scan(root, resultCache)).cached).toBe(true);
+      for (const change of [() => chmodSync(readme, 0o600), () => appendFileSync(readme, "more\n"), () => chmodSync(join(root, "usr/share/doc/svc"), 0o700)]) {
+        change();
+        expect((await scan(root, resultCache)).cached).toBeUndefined();
+        expect((await scan(root, resultCache)).cached).toBe(true);
+      }
     } finally {
       removeTree(root);
     }

@@ -13,7 +13,7 @@
 import { basename } from "node:path";
 import { readArIndex, type ArMember } from "./ar.js";
 import { indexTar, reportProblems, type ArchiveProblem, type TarIndex } from "./tar.js";
-import { decode, FsView, type ContentSource, type Entry } from "./view.js";
+import { decode, FsView, type ContentSource, type EntryInit } from "./view.js";
 
 const DPKG_INFO_DIR = "/var/lib/dpkg/info";
 
@@ -64,7 +64,7 @@ export async function openDeb(file: string): Promise<FsView> {
   if (!control && !data) throw new Error(`not a readable Debian package: ${problems.map((p) => p.message).join("; ")}`);
 
   // Control members, moved to where dpkg keeps them.
-  const entries: Entry[] = [...(data?.entries.values() ?? [])];
+  const entries: EntryInit[] = [...(data?.entries.values() ?? [])];
   const controlPaths = new Map<string, string>();
   if (control) {
     const name = await infoName(control, file, problems);

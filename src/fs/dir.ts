@@ -1,10 +1,19 @@
 /**
  * Directory backend of the filesystem view: one walk of the tree (links not
- * followed), level by level, building an lstat index.
+ * followed), level by level, building the index (`tree.ts`).
  *
  * The walk and the reads are synchronous: a scan's main thread has nothing
  * else to do meanwhile, and a system call answered at once costs far less
  * than a round trip through the event loop and libuv's thread pool.
+ *
+ * The walk takes each entry's type from its directory listing and does not
+ * lstat it: size and mode are read (lstat) when something needs them, the
+ * size of a file before it is read for instance, and a link's target is read
+ * at once (readlink). Listing a directory does not show that its entries can
+ * be reached, though (a directory may be readable and not searchable), nor
+ * that a path is within the host's limit: so one entry of each directory is
+ * lstat'd, and every entry of a directory where that fails or whose paths
+ * are long, as before; an entry that lstat cannot see is left out.
  *
  * Names are read as bytes, so a name that is not valid UTF-8 is neither lost
  * nor merged with another: it is shown byte for byte as Latin-1 (like file
@@ -14,21 +23,39 @@
  */
 import type { Dirent, Stats } from "node:fs";
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from "node:fs";
+import { ROOT, TreeBuilder, type Stat, type TreeIndex } from "./tree.js";
 import { decodeName, HEAD_BYTES, type ContentSource, type Entry, type EntryType, FsView } from "./view.js";
 
 type Problem = { path: string; error: NodeJS.ErrnoException };
 
 /**
- * A directory still to be listed: its path in the view and on the host.
- * `host` is a string when the view path spells the host path exactly in
- * UTF-8 (almost always), the original bytes otherwise.
+ * A directory still to be listed: its number and path in the view, and its
+ * path on the host. `host` is a string when the view path spells the host
+ * path exactly in UTF-8 (almost always), the original bytes otherwise.
  */
 interface Pending {
+  id: number;
   path: string;
   host: string | Buffer;
 }
 
+/** One name of a listing, with what the walk found out about it. */
+interface Listed {
+  text: string;
+  /** The name's bytes, when the text does not spell them exactly. */
+  raw?: Buffer;
+  type: EntryType;
+  target?: string;
+  stat?: Stat;
+}
+
 const SLASH = Buffer.from("/");
+/**
+ * Host paths from this long on (in bytes) are lstat'd while walking, so that
+ * one beyond the host's limit (PATH_MAX: 4096 on Linux, 1024 on macOS) is
+ * reported where it is, as ENAMETOOLONG.
+ */
+const LONG_PATH = 768;
 
 function entryType(st: Stats): EntryType {
   if (st.isFile()) return "file";
@@ -36,6 +63,15 @@ function entryType(st: Stats): EntryType {
   if (st.isSymbolicLink()) return "symlink";
   return "other";
 }
+
+function direntType(d: Dirent | Dirent<Buffer>): EntryType {
+  if (d.isFile()) return "file";
+  if (d.isDirectory()) return "dir";
+  if (d.isSymbolicLink()) return "symlink";
+  return "other";
+}
+
+const statOf = (st: Stats): Stat => ({ size: st.size, mode: st.mode & 0o7777 });
 
 /** The error without the host path that Node puts in its message ("EACCES: permission denied, open '/…'"). */
 function withoutHostPath(err: NodeJS.ErrnoException): NodeJS.ErrnoException {
@@ -48,15 +84,49 @@ const MESSAGES: Record<string, string> = {
 };
 
 /**
- * Reads regular files by their host path: the root joined with the view
- * path, or the bytes recorded during the walk for the few names that are
- * not UTF-8.
+ * The host path of an entry: the root joined with its path in the view, or
+ * made of the bytes the walk kept for the few names that are not UTF-8.
  */
-class DirContent implements ContentSource {
+class HostPaths {
+  /** Set once the walk has built it. */
+  tree!: TreeIndex;
+
   constructor(
     private readonly root: string,
-    private readonly files: ReadonlySet<string>,
-    private readonly bytePaths: ReadonlyMap<string, Buffer>,
+    private readonly byteNames: ReadonlyMap<number, Buffer>,
+  ) {}
+
+  /** Size and mode, when first needed: never following a link; a path the host no longer has is 0 and 0 (a read then reports it). */
+  stat(id: number, path?: string): Stat | undefined {
+    try {
+      return statOf(lstatSync(this.of(id, path)));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** (`path`, the entry's path in the view, when the caller has it.) */
+  of(id: number, path?: string): string | Buffer {
+    if (id === ROOT) return this.root;
+    if (this.byteNames.size > 0) {
+      const parts: Buffer[] = [];
+      let bytes = false;
+      for (let i = id; i !== ROOT; i = this.tree.parent(i)) {
+        const raw = this.byteNames.get(i);
+        if (raw) bytes = true;
+        parts.push(raw ?? Buffer.from(this.tree.name(i)));
+      }
+      if (bytes) return Buffer.concat([Buffer.from(this.root), ...parts.reverse().flatMap((p) => [SLASH, p])]);
+    }
+    return this.root + (path ?? this.tree.path(id));
+  }
+}
+
+/** Reads regular files of the index by their host path. */
+class DirContent implements ContentSource {
+  constructor(
+    private readonly tree: TreeIndex,
+    private readonly hosts: HostPaths,
   ) {}
 
   async read(path: string, entry: Entry, stop?: (head: Buffer) => boolean): Promise<Buffer> {
@@ -64,8 +134,9 @@ class DirContent implements ContentSource {
   }
 
   readSync(path: string, entry: Entry, stop?: (head: Buffer) => boolean): Buffer {
-    const host = this.bytePaths.get(path) ?? (this.files.has(path) ? this.root + path : undefined);
-    if (host === undefined) throw Object.assign(new Error("not in the index of the scanned root"), { code: "ENOENT" });
+    const id = this.tree.find(path);
+    if (id < 0 || this.tree.type(id) !== "file") throw Object.assign(new Error("not in the index of the scanned root"), { code: "ENOENT" });
+    const host = this.hosts.of(id);
     // O_NOFOLLOW and O_NONBLOCK: a file swapped for a link or a FIFO since the walk is not followed or waited on.
     let fd: number;
     try {
@@ -76,7 +147,7 @@ class DirContent implements ContentSource {
     try {
       const st = fstatSync(fd);
       if (!st.isFile()) throw Object.assign(new Error("not a regular file"), { code: "ENOTREG" });
-      // Never more than the walk saw (and FsView checked against the size cap).
+      // Never more than the view saw (and checked against the size cap).
       const size = Math.min(st.size, entry.size);
       const buf = Buffer.allocUnsafe(size);
       let off = 0;
@@ -110,9 +181,8 @@ export interface WalkHooks {
 export async function openDirectory(root: string, hooks: WalkHooks = {}): Promise<FsView> {
   const problems: Problem[] = [];
   const notUtf8: string[] = [];
-  const entries: Entry[] = [];
-  const files = new Set<string>();
-  const bytePaths = new Map<string, Buffer>();
+  const builder = new TreeBuilder(false);
+  const byteNames = new Map<number, Buffer>();
 
   /** Lists one directory; adds its subdirectories to `next`. */
   const visit = (dir: Pending, next: Pending[]): void => {
@@ -130,27 +200,50 @@ export async function openDirectory(root: string, hooks: WalkHooks = {}): Promis
       return;
     }
     const prefix = dir.path === "/" ? "/" : dir.path + "/";
+    const hostBytes = typeof dir.host === "string" ? Buffer.byteLength(dir.host) : dir.host.length;
+    const hostOf = (l: Listed): string | Buffer =>
+      typeof dir.host === "string" && !l.raw ? dir.host + "/" + l.text : Buffer.concat([typeof dir.host === "string" ? Buffer.from(dir.host) : dir.host, SLASH, l.raw ?? Buffer.from(l.text)]);
+
+    const listed: Listed[] = [];
     for (const d of list) {
       const raw = d.name;
-      let text: string;
-      let host: string | Buffer;
-      if (typeof raw === "string") {
-        text = raw;
-        host = (dir.host as string) + "/" + raw;
-      } else {
+      const l: Listed = { text: "", type: direntType(d) };
+      if (typeof raw === "string") l.text = raw;
+      else {
         const name = decodeName(raw);
-        text = name.text;
-        if (!name.utf8) notUtf8.push(prefix + text);
-        host =
-          typeof dir.host === "string" && name.utf8 && Buffer.byteLength(text) === raw.length ? dir.host + "/" + text : Buffer.concat([typeof dir.host === "string" ? Buffer.from(dir.host) : dir.host, SLASH, raw]);
+        l.text = name.text;
+        if (!name.utf8) notUtf8.push(prefix + l.text);
+        if (!(name.utf8 && Buffer.byteLength(l.text) === raw.length)) l.raw = raw;
       }
-      const path = prefix + text;
-      let e: Entry;
-      if (d.isSymbolicLink()) {
-        // A link needs no lstat: its size is the length of its target, its mode always 0777 (Linux).
+      listed.push(l);
+    }
+    // Children are indexed in name order. (Sorting is stable: of two names that read the same, the one listed last wins, as when it overwrote the first.)
+    listed.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+
+    // Whether lstat sees the entries (see the module comment): asked of one, or of each where it may not.
+    const isLong = (l: Listed) => hostBytes + 1 + (l.raw ? l.raw.length : 3 * l.text.length) >= LONG_PATH;
+    const probe = listed.find((l) => l.type !== "symlink" && !isLong(l));
+    let each = false;
+    if (probe) {
+      try {
+        lstatSync(hostOf(probe));
+      } catch {
+        each = true;
+      }
+    }
+
+    builder.open(dir.id);
+    for (let i = 0; i < listed.length; i++) {
+      const l = listed[i]!;
+      if (i + 1 < listed.length && listed[i + 1]!.text === l.text) continue;
+      const path = prefix + l.text;
+      // (Made only when needed: most entries are files that the walk does not touch.)
+      let host: string | Buffer | undefined;
+      if (l.type === "symlink") {
+        host = hostOf(l);
+        // A link needs no lstat: its size is the length of its target, its mode always 0777 (Linux), both read when asked for.
         try {
-          const target = readlinkSync(host, { encoding: "buffer" });
-          e = { path, type: "symlink", size: target.length, mode: 0o777, target: decodeName(target).text };
+          l.target = decodeName(readlinkSync(host, { encoding: "buffer" })).text;
         } catch (err) {
           // As when lstat then readlink were called: a link that lstat cannot see is no entry; otherwise an entry without a target.
           let st: Stats;
@@ -161,9 +254,11 @@ export async function openDirectory(root: string, hooks: WalkHooks = {}): Promis
             continue;
           }
           problems.push({ path, error: err as NodeJS.ErrnoException });
-          e = { path, type: entryType(st), size: st.size, mode: st.mode & 0o7777 };
+          l.type = entryType(st);
+          l.stat = statOf(st);
         }
-      } else {
+      } else if (each || isLong(l)) {
+        host = hostOf(l);
         let st: Stats;
         try {
           st = lstatSync(host);
@@ -171,33 +266,30 @@ export async function openDirectory(root: string, hooks: WalkHooks = {}): Promis
           problems.push({ path, error: err as NodeJS.ErrnoException });
           continue;
         }
-        e = { path, type: entryType(st), size: st.size, mode: st.mode & 0o7777 };
-        if (e.type === "symlink") {
+        l.type = entryType(st);
+        l.stat = statOf(st);
+        if (l.type === "symlink") {
           try {
-            e.target = decodeName(readlinkSync(host, { encoding: "buffer" })).text;
+            l.target = decodeName(readlinkSync(host, { encoding: "buffer" })).text;
           } catch (err) {
             problems.push({ path, error: err as NodeJS.ErrnoException });
           }
         }
       }
-      if (e.type === "file") {
-        if (typeof host === "string") {
-          files.add(path);
-          bytePaths.delete(path);
-        } else bytePaths.set(path, host);
-      }
-      if (e.type === "dir") next.push({ path, host });
-      entries.push(e);
+      const id = builder.add(l.text, l.type, l.target, l.stat);
+      if (l.raw) byteNames.set(id, l.raw);
+      if (l.type === "dir") next.push({ id, path, host: host ?? hostOf(l) });
     }
   };
 
   // Breadth first, one level at a time: no recursion, so a tree thousands of levels deep cannot overflow the stack.
-  let level: Pending[] = [{ path: "/", host: root }];
+  // (Directories are listed in the order they were numbered, as the index wants.)
+  let level: Pending[] = [{ id: ROOT, path: "/", host: root }];
   while (level.length > 0) {
     const next: Pending[] = [];
     for (const dir of level) {
       visit(dir, next);
-      if (hooks.onLarge && entries.length >= (hooks.largeAt ?? 0)) {
+      if (hooks.onLarge && builder.count - 1 >= (hooks.largeAt ?? 0)) {
         hooks.onLarge();
         hooks = {};
       }
@@ -205,7 +297,10 @@ export async function openDirectory(root: string, hooks: WalkHooks = {}): Promis
     level = next;
   }
 
-  const view = new FsView(root, entries, new DirContent(root, files, bytePaths), true);
+  // (An object rather than a closure, which would keep everything this function's closures see, the builder too.)
+  const hosts = new HostPaths(root, byteNames);
+  const tree = (hosts.tree = builder.finish(hosts));
+  const view = new FsView(root, tree, new DirContent(tree, hosts));
   // Diagnostics in a stable order, whatever order the host lists names in.
   notUtf8.sort();
   problems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -1,10 +1,10 @@
 /** An in-memory tree as a filesystem view: for tests and for text given on the command line. */
-import { FsView, type Entry } from "./view.js";
+import { FsView, type EntryInit } from "./view.js";
 
 export type MemoryTree = Record<string, string | { symlink: string }>;
 
 export function memoryView(files: MemoryTree, label = "<memory>"): FsView {
-  const entries: Entry[] = [];
+  const entries: EntryInit[] = [];
   const bytes = new Map<string, Buffer>();
   for (const [rel, content] of Object.entries(files)) {
     const path = "/" + rel.replace(/^\/+/, "");

@@ -18,7 +18,7 @@
 import { createReadStream, promises as fsp } from "node:fs";
 import * as tar from "tar-stream";
 import { decompress, explainStreamError, MAGIC_BYTES, sniffCompression, type Compression } from "./compression.js";
-import { climbsAboveRoot, decodeName, FsView, isBinary, MAX_FILE_BYTES, normalize, type ContentSource, type Entry } from "./view.js";
+import { climbsAboveRoot, decodeName, FsView, isBinary, MAX_FILE_BYTES, normalize, type ContentSource, type EntryInit } from "./view.js";
 
 /** Regular files up to this size are kept in memory by the indexing pass (unless binary). */
 export const KEEP_BYTES = 256 * 1024;
@@ -41,7 +41,7 @@ export interface ArchiveProblem {
 
 export interface TarIndex {
   /** Entries by path (the last member of a path wins, as when extracting). */
-  entries: Map<string, Entry>;
+  entries: Map<string, EntryInit>;
   content: ContentSource;
   problems: ArchiveProblem[];
 }
@@ -137,7 +137,7 @@ function pathField(header: tar.Header, field: "name" | "linkname", paxKey: "path
 /** Indexes a tar archive (one pass); see the module comment. */
 export async function indexTar(range: FileRange): Promise<TarIndex> {
   const stream = await TarStream.open(range);
-  const entries = new Map<string, Entry>();
+  const entries = new Map<string, EntryInit>();
   const files = new Map<string, FileMember>();
   const problems: ArchiveProblem[] = [];
   /** The member being read, and the last one read whole: where damage is reported. */
@@ -156,7 +156,7 @@ export async function indexTar(range: FileRange): Promise<TarIndex> {
     }
     const mode = (header.mode ?? 0) & 0o7777;
     const size = header.size ?? 0;
-    const set = (entry: Entry, file?: FileMember) => {
+    const set = (entry: EntryInit, file?: FileMember) => {
       entries.set(path, entry);
       if (file) files.set(path, file);
       else files.delete(path);
@@ -165,7 +165,7 @@ export async function indexTar(range: FileRange): Promise<TarIndex> {
       case "file":
       case "contiguous-file": {
         const file: FileMember = { ordinal, size };
-        const entry: Entry = { path, type: "file", size, mode };
+        const entry: EntryInit = { path, type: "file", size, mode };
         if (size <= KEEP_BYTES) {
           const bytes = await readPrefix(data, size);
           if (isBinary(bytes)) entry.binary = true;

@@ -2,32 +2,70 @@
  * The contained filesystem view: every path the scan looks at is resolved
  * inside the scanned root, as if chrooted into it.
  *
- * A view is an in-memory index of the tree's entries (type, size, link
- * target), built by one walk. Path resolution runs on that index only, so
- * it can never reach the host: absolute link targets are re-rooted, ".."
- * stops at the root, and link loops end after a fixed depth. File contents
- * are read only for regular files, through a {@link ContentSource} that the
- * backend (directory, archive) provides.
+ * A view is an in-memory index of the tree's entries (names, types, link
+ * targets; see `tree.ts`), built by one walk. Path resolution runs on that
+ * index only, so it can never reach the host: absolute link targets are
+ * re-rooted, ".." stops at the root, and link loops end after a fixed
+ * depth. File contents are read only for regular files, through a
+ * {@link ContentSource} that the backend (directory, archive) provides.
  */
 import { createHash } from "node:crypto";
 import type { Diagnostic } from "../types.js";
+import { ROOT, TreeIndex, type EntryInit } from "./tree.js";
 
+export type { EntryInit } from "./tree.js";
 export type EntryType = "file" | "dir" | "symlink" | "other";
 
+/** An entry of the index, as lookups return it. */
 export interface Entry {
   /** Absolute path inside the root, e.g. "/etc/init.d/rc". The root itself is "/". */
-  path: string;
-  type: EntryType;
-  size: number;
-  /** Permission bits (st_mode & 0o7777). */
-  mode: number;
+  readonly path: string;
+  readonly type: EntryType;
+  /** In the view of a directory tree, read from the host (lstat, never following a link) the first time it is asked for. */
+  readonly size: number;
+  /** Permission bits (st_mode & 0o7777); read like `size`. */
+  readonly mode: number;
   /** Link text, for symlinks. */
-  target?: string;
-  /**
-   * Set by a backend that saw the bytes while indexing (an archive) and found
-   * a binary file: it is refused without being read again.
-   */
-  binary?: boolean;
+  readonly target?: string | undefined;
+  /** A binary file that an archive backend found while indexing: refused without being read again. */
+  readonly binary?: boolean | undefined;
+}
+
+/**
+ * An entry of a view's index, made when a lookup returns it: size and mode
+ * are asked of the index only when used. (Plain fields rather than #private
+ * ones: an iteration over a whole tree makes one per entry, and these are
+ * made about twice as fast.)
+ */
+class IndexEntry implements Entry {
+  constructor(
+    private readonly tree: TreeIndex,
+    private readonly id: number,
+    readonly path: string,
+    readonly type: EntryType,
+  ) {}
+
+  get size(): number {
+    return this.tree.stat(this.id).size;
+  }
+
+  get mode(): number {
+    return this.tree.stat(this.id).mode;
+  }
+
+  get target(): string | undefined {
+    return this.type === "symlink" ? this.tree.target(this.id) : undefined;
+  }
+
+  get binary(): boolean | undefined {
+    return this.tree.binary(this.id) || undefined;
+  }
+
+  /** The entry as data (not the index it points into). */
+  toJSON(): Entry {
+    const { path, type, size, mode, target, binary } = this;
+    return { path, type, size, mode, ...(target !== undefined ? { target } : {}), ...(binary ? { binary } : {}) };
+  }
 }
 
 /** Where a resolution ended. */
@@ -118,48 +156,35 @@ function errorCode(err: unknown): string {
 export class FsView {
   readonly diagnostics: Diagnostic[] = [];
   private reads: ReadRecord[] | null = null;
-  private readonly byPath = new Map<string, Entry>();
-  private readonly childNames = new Map<string, string[]>();
+  private readonly tree: TreeIndex;
   private readonly reported = new Set<string>();
 
   /**
    * @param label what was scanned, for messages (a directory or archive name)
-   * @param owned the backend hands over entries it made for the view, with
-   *   normalized paths, parents before children (a directory walk): they are
-   *   kept as they are, not copied
+   * @param entries the index a backend built (a directory walk), or the
+   *   entries to index (an archive's members: any order, the last entry for
+   *   a path winning, missing parents implied)
    */
   constructor(
     readonly label: string,
-    entries: Iterable<Entry>,
+    entries: TreeIndex | Iterable<EntryInit>,
     private readonly content: ContentSource,
-    owned = false,
   ) {
-    this.byPath.set("/", { path: "/", type: "dir", size: 0, mode: 0o755 });
-    for (const e of entries) this.add(e, owned);
-    for (const e of this.byPath.values()) {
-      if (e.type === "symlink" && e.target !== undefined && climbsAboveRoot(dirname(e.path), e.target)) {
-        this.diagnose(e.path, "link-above-root", `relative link target "${e.target}" climbs above the root: ".." stops at the root, as in a chroot`);
+    if (entries instanceof TreeIndex) {
+      this.tree = entries;
+      for (const [id, target] of entries.links()) {
+        // Only a target with ".." can climb: most links are looked at no further.
+        if (target.includes("..") && climbsFrom(entries.depth(id) - 1, target)) this.diagnoseLink(entries.path(id), target);
       }
+    } else {
+      const { tree, links } = TreeIndex.of(entries, normalize);
+      this.tree = tree;
+      for (const l of links) if (climbsAboveRoot(dirname(l.path), l.target)) this.diagnoseLink(l.path, l.target);
     }
   }
 
-  /** Adds an entry, and the directories above it that the backend did not list (archives may omit them). */
-  private add(e: Entry, owned: boolean): void {
-    let path = owned ? e.path : normalize(e.path);
-    if (path === "/") return;
-    const isNew = !this.byPath.has(path);
-    this.byPath.set(path, owned ? e : { ...e, path });
-    if (!isNew) return;
-    // A loop rather than recursion: a member can be thousands of directories deep.
-    for (;;) {
-      const parent = dirname(path);
-      let list = this.childNames.get(parent);
-      if (!list) this.childNames.set(parent, (list = []));
-      list.push(basename(path));
-      if (this.byPath.has(parent)) return;
-      this.byPath.set(parent, { path: parent, type: "dir", size: 0, mode: 0o755 });
-      path = parent;
-    }
+  private diagnoseLink(path: string, target: string): void {
+    this.diagnose(path, "link-above-root", `relative link target "${target}" climbs above the root: ".." stops at the root, as in a chroot`);
   }
 
   /** Adds a diagnostic once per (path, code). */
@@ -170,19 +195,52 @@ export class FsView {
     this.diagnostics.push({ path: relative(path), code, message });
   }
 
+  private entryAt(id: number, path: string): Entry {
+    return new IndexEntry(this.tree, id, path, this.tree.type(id));
+  }
+
   /** lstat: the entry itself, never following a final link. */
   lstat(path: string): Entry | undefined {
-    return this.byPath.get(normalize(path));
+    const p = normalize(path);
+    const id = this.tree.find(p);
+    return id < 0 ? undefined : this.entryAt(id, p);
   }
 
-  /** Names in a directory (after resolving the directory path). */
+  /** Names in a directory (after resolving the directory path), sorted. */
   list(dir: string): string[] {
-    const r = this.resolve(dir);
-    return r.entry?.type === "dir" ? [...(this.childNames.get(r.path) ?? [])].sort() : [];
+    const { id } = this.walk(dir, true);
+    if (id < 0 || this.tree.type(id) !== "dir") return [];
+    const names: string[] = [];
+    for (let c = this.tree.firstChild(id), end = this.tree.firstChild(id + 1); c < end; c++) names.push(this.tree.name(c));
+    return names;
   }
 
-  entries(): IterableIterator<Entry> {
-    return this.byPath.values();
+  /**
+   * Every entry at or below `dir` (by its own path: no link is followed),
+   * parents before children; all of them by default. The entries are made
+   * as the iteration goes, so a caller that wants a part of a large tree
+   * should ask for that part.
+   */
+  *entries(dir = "/"): IterableIterator<Entry> {
+    const tree = this.tree;
+    const top = normalize(dir);
+    const first = tree.find(top);
+    if (first < 0) return;
+    yield this.entryAt(first, top);
+    // Breadth first: the children of an entry are consecutive, so a level is a list of ranges.
+    let level: { id: number; path: string }[] = [{ id: first, path: top }];
+    while (level.length > 0) {
+      const next: { id: number; path: string }[] = [];
+      for (const { id, path } of level) {
+        const prefix = path === "/" ? "/" : path + "/";
+        for (let c = tree.firstChild(id), end = tree.firstChild(id + 1); c < end; c++) {
+          const p = prefix + tree.name(c);
+          yield this.entryAt(c, p);
+          if (tree.firstChild(c + 1) > tree.firstChild(c)) next.push({ id: c, path: p });
+        }
+      }
+      level = next;
+    }
   }
 
   readlink(path: string): string | undefined {
@@ -194,34 +252,51 @@ export class FsView {
    * kept lexically, so "/var/log/foo/x" resolves even when foo does not exist.
    */
   resolve(path: string, followLast = true): Resolution {
+    const r = this.walk(path, followLast);
+    if (r.error !== undefined) return { path: r.path, via: r.via, error: r.error };
+    return { path: r.path, entry: r.id >= 0 ? this.entryAt(r.id, r.path) : undefined, via: r.via };
+  }
+
+  /** `resolve`, giving the entry's number (-1 when missing). */
+  private walk(path: string, followLast: boolean): { path: string; id: number; via: string[]; error?: string } {
+    const tree = this.tree;
     const via: string[] = [];
-    let pending = normalize(path).split("/").filter(Boolean);
+    // Components still to walk, the next one last.
+    const pending = normalize(path).split("/").filter(Boolean).reverse();
+    // The path so far, and the entry at each of its prefixes (-1 below a missing one).
     let current: string[] = [];
+    let ids: number[] = [];
     let depth = 0;
     while (pending.length > 0) {
-      const part = pending.shift()!;
+      const part = pending.pop()!;
       if (part === ".") continue;
       if (part === "..") {
         current.pop();
+        ids.pop();
         continue;
       }
-      const candidate = "/" + [...current, part].join("/");
-      const entry = this.byPath.get(candidate);
+      const parent = ids.length === 0 ? ROOT : ids[ids.length - 1]!;
+      const id = parent < 0 ? -1 : tree.child(parent, part);
       const isLast = pending.length === 0;
-      if (entry?.type === "symlink" && entry.target !== undefined && (followLast || !isLast)) {
+      const target = id >= 0 && tree.type(id) === "symlink" ? tree.target(id) : undefined;
+      if (target !== undefined && (followLast || !isLast)) {
+        const candidate = "/" + [...current, part].join("/");
         if (++depth > MAX_LINK_DEPTH) {
-          return { path: candidate, via, error: `symlink loop (more than ${MAX_LINK_DEPTH} links) at /${relative(candidate)}` };
+          return { path: candidate, id: -1, via, error: `symlink loop (more than ${MAX_LINK_DEPTH} links) at /${relative(candidate)}` };
         }
         via.push(candidate);
-        const targetParts = entry.target.split("/").filter(Boolean);
-        if (entry.target.startsWith("/")) current = [];
-        pending = [...targetParts, ...pending];
+        if (target.startsWith("/")) {
+          current = [];
+          ids = [];
+        }
+        const targetParts = target.split("/").filter(Boolean);
+        for (let i = targetParts.length - 1; i >= 0; i--) pending.push(targetParts[i]!);
         continue;
       }
       current.push(part);
+      ids.push(id);
     }
-    const resolved = "/" + current.join("/");
-    return { path: resolved, entry: this.byPath.get(resolved), via };
+    return { path: "/" + current.join("/"), id: ids.length === 0 ? ROOT : ids[ids.length - 1]!, via };
   }
 
   /**
@@ -279,7 +354,7 @@ export class FsView {
    */
   readsAgainAs(record: ReadRecord): boolean {
     const readSync = this.content.readSync?.bind(this.content);
-    const entry = this.byPath.get(record.path);
+    const entry = this.lstat(record.path);
     if (!readSync || entry?.type !== "file") return false;
     let bytes: Buffer;
     try {
@@ -292,13 +367,23 @@ export class FsView {
 
   /**
    * A digest of the index: every entry (path, type, size, mode, link
-   * target) and the notes the backend made while building it.
+   * target) and the notes the backend made while building it. A directory
+   * view reads the size and mode of each entry now (lstat), as it does not
+   * keep them: a file that changed size or mode changes the digest.
    */
   indexDigest(): string {
+    const tree = this.tree;
     const h = createHash("sha256");
-    for (const path of [...this.byPath.keys()].sort()) {
-      const e = this.byPath.get(path)!;
-      h.update(`${path}\0${e.type}\0${e.size}\0${e.mode}\0${e.target ?? ""}\0${e.binary ? 1 : 0}\n`);
+    // Depth first, children in name order: the same order for the same tree, whatever order the backend found it in.
+    const stack: { id: number; path: string }[] = [{ id: ROOT, path: "/" }];
+    while (stack.length > 0) {
+      const { id, path } = stack.pop()!;
+      const type = tree.type(id);
+      // (A link's size is the length of its target, its mode 0777 on Linux: nothing its target does not say.)
+      const st = type === "symlink" ? { size: 0, mode: 0 } : tree.statOnce(id, path);
+      h.update(`${path}\0${type}\0${st ? `${st.size}\0${st.mode}` : "?\0?"}\0${type === "symlink" ? (tree.target(id) ?? "") : ""}\0${tree.binary(id) ? 1 : 0}\n`);
+      const prefix = path === "/" ? "/" : path + "/";
+      for (let c = tree.firstChild(id + 1) - 1; c >= tree.firstChild(id); c--) stack.push({ id: c, path: prefix + tree.name(c) });
     }
     h.update(JSON.stringify(this.diagnostics));
     return h.digest("hex");
@@ -352,8 +437,12 @@ const BINARY_REASON = "binary file (NUL bytes or ELF): skipped";
 
 /** Whether a relative path (a link target, an archive member name), read from `dir`, goes above the root with "..". */
 export function climbsAboveRoot(dir: string, target: string): boolean {
+  return climbsFrom(normalize(dir).split("/").filter(Boolean).length, target);
+}
+
+/** The same, read from a directory `depth` levels below the root. */
+function climbsFrom(depth: number, target: string): boolean {
   if (target.startsWith("/")) return false;
-  let depth = normalize(dir).split("/").filter(Boolean).length;
   for (const part of target.split("/")) {
     if (part === "..") {
       if (depth === 0) return true;

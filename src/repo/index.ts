@@ -40,7 +40,7 @@ import { resolve as hostResolve } from "node:path";
 import type { Diagnostic, Finding, Location, Role } from "../types.js";
 import type { ScanResult } from "../scan.js";
 import { RUNTIME_ROLES } from "../types.js";
-import { FsView, relative, type Entry } from "../fs/view.js";
+import { FsView, relative, type EntryInit } from "../fs/view.js";
 import { openDirectory } from "../fs/dir.js";
 import { interpreterOf, rolesOf, isInitScriptPath, parseLsbHeader } from "../input/classify.js";
 import { compareFindings } from "../engine/run.js";
@@ -455,7 +455,7 @@ async function buildRoot(abs: string, groups: Group[], fileSet: Set<string>, rea
   propagateRoles(scripts, programCalls);
 
   for (const [k, v] of embeddedFiles) virtual.set(k, v);
-  const entries: Entry[] = [...virtual].map(([path, f]) => ({ path, type: "file", size: Buffer.byteLength(f.text), mode: 0o755 }));
+  const entries: EntryInit[] = [...virtual].map(([path, f]) => ({ path, type: "file", size: Buffer.byteLength(f.text), mode: 0o755 }));
   const view = new FsView(abs, entries, { read: async (path) => Buffer.from(virtual.get(path)?.text ?? "", "utf8") });
   view.diagnostics.push(...diagnostics, ...notes);
   const sorted = scripts.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : (a.line ?? 0) - (b.line ?? 0)));
