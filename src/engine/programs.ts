@@ -25,6 +25,7 @@ import type { Script } from "../shell/syntax.js";
 import type { ScriptModel } from "../shell/model.js";
 import { answersHold, checkProgram, type Answers, type ShellReport } from "./run.js";
 import type { Rule } from "./rule.js";
+import { collectIfGrown } from "../heap.js";
 
 /** A script as the scan found it. */
 export interface ProgramSource {
@@ -87,6 +88,7 @@ export class CheckedPrograms {
     const c: Checked = { ...source, roles, calls: new Map(), reports: [], answers: new Map() };
     this.checked.set(source.path, c);
     await this.learnAndCheck(c, program, script);
+    collectIfGrown();
     return script;
   }
 
@@ -131,7 +133,8 @@ export class CheckedPrograms {
 
   private async model(source: ProgramSource, roles: Set<Role>): Promise<{ program: Program; script: Script }> {
     if (this.checked.has(source.path)) this.stats.remodelled++;
-    const script = await this.parsing.parse(source.shellText);
+    // Not remembered by the parser: the syntax goes once the program is learned from and checked.
+    const script = await this.parsing.parse(source.shellText, false);
     const implicit = [...implicitSources(source.path, source.interpreter), ...source.implicit];
     const model = await buildModel(source.path, script, source.lines, this.cache, implicit, entryFunctions(source.interpreter));
     return { program: new Program(model, roles, source.interpreter), script };

@@ -16,9 +16,10 @@
  * that text itself rather than wait. So neither waits for the other, and a
  * large tree's syntax is never all in memory at once.
  *
- * A parse is remembered while the scan holds its result, then only weakly:
- * the same text asked for again is shared if its syntax is still alive
- * (libraries are kept by the script cache), parsed again otherwise.
+ * A library's parse is remembered for the whole scan (however many scripts
+ * source it, under whatever name); a script's only until it is delivered,
+ * so that the syntax of thousands of scripts is never held at once (the same
+ * text asked for again later is parsed again).
  */
 import { deserialize, serialize } from "node:v8";
 import type { Script } from "./syntax.js";
@@ -54,8 +55,8 @@ interface Pending {
 }
 
 export class Parsing {
-  /** Parses asked for or started, by text; a delivered one is held weakly. */
-  private readonly memo = new Map<string, Promise<Script> | WeakRef<Script>>();
+  /** Parses asked for or started, by text (a script's until it is delivered). */
+  private readonly memo = new Map<string, Promise<Script>>();
   /** Texts asked for (not only prefetched). */
   private readonly asked = new Set<string>();
   /** Texts for the workers, in order (taken ones are skipped), and every pending text by text. */
@@ -120,22 +121,23 @@ export class Parsing {
     this.pump();
   }
 
-  /** The AST of `text`, parsed once per scan (while its syntax is alive). */
-  parse(text: string): Promise<Script> {
-    let known = this.memo.get(text);
-    if (known instanceof WeakRef) {
-      const script = known.deref();
-      if (script) {
-        this.stats.shared++;
-        return Promise.resolve(script);
-      }
-      known = undefined;
-    }
-    let p = known;
+  /**
+   * The AST of `text`, parsed once per scan: `keep` (a library) remembers it
+   * for later askers; otherwise (a script) it is forgotten once delivered.
+   */
+  parse(text: string, keep = true): Promise<Script> {
+    let p = this.memo.get(text);
     if (p) {
       if (this.asked.has(text)) this.stats.shared++;
     } else this.memo.set(text, (p = this.compute(text)));
     this.asked.add(text);
+    if (!keep) {
+      const asked = p;
+      asked.then(
+        () => void (this.memo.get(text) === asked && this.memo.delete(text)),
+        () => {},
+      );
+    }
     const waiting = this.pending.get(text);
     if (waiting) {
       this.pending.delete(text);
@@ -156,14 +158,8 @@ export class Parsing {
 
   private compute(text: string): Promise<Script> {
     const p = this.run(text);
-    // Once delivered, the syntax is held by whoever asked for it: remembered weakly from then on.
-    p.then(
-      (script) => {
-        if (this.memo.get(text) === p) this.memo.set(text, new WeakRef(script));
-      },
-      // A parse that fails is reported to whoever awaits it; one started ahead and never awaited (the scan failed before) is no crash.
-      () => {},
-    );
+    // A parse that fails is reported to whoever awaits it; one started ahead and never awaited (the scan failed before) is no crash.
+    p.catch(() => {});
     return p;
   }
 
