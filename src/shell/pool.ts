@@ -34,6 +34,9 @@ export const POOL_EARLY_ENTRIES = FEW_CORES ? Number.POSITIVE_INFINITY : 1000;
 
 export type ParsePool = Piscina<string[], Uint8Array[]>;
 
+/** Young generation of a worker's heap, in MB. */
+const WORKER_YOUNG_MB = 8;
+
 /** Batches a worker may hold at once. */
 export const TASKS_PER_WORKER = 4;
 
@@ -82,7 +85,9 @@ export function parsePool(required = false): ParsePool {
   const threads = Math.max(1, threadCount());
   // Several batches queued in each worker: it keeps parsing while the main thread is busy modelling
   // (which it is, for long stretches in which it hands out no work).
-  pool = new Piscina<string[], Uint8Array[]>({ filename, minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: TASKS_PER_WORKER });
+  // A small young generation: a worker's objects are one batch's syntax, dead once serialized (the default, sized
+  // for a main thread, would add tens of MB per worker to the process's memory).
+  pool = new Piscina<string[], Uint8Array[]>({ filename, minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: TASKS_PER_WORKER, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
   return pool;
 }
 
