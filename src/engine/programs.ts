@@ -74,10 +74,6 @@ export class CheckedPrograms {
     private readonly retainChars = RETAINED_CHARS,
   ) {}
 
-  has(path: string): boolean {
-    return this.checked.has(path);
-  }
-
   roles(path: string): ReadonlySet<Role> | undefined {
     return this.checked.get(path)?.roles;
   }
