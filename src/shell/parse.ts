@@ -39,16 +39,36 @@ export async function parseScript(text: string): Promise<Script> {
   const recovered: Stmt[] = [];
   const known = new Set(script.body.map((s) => `${s.span.line}:${s.span.column}`));
   for (const row of script.unparsedRows.slice(0, MAX_REPARSED_LINES)) {
-    const alone = "\n".repeat(row) + (lines[row] ?? "");
-    const part = await withTree(alone, (root) => (root.hasError ? null : convertProgram(root)));
+    // The line alone, then moved to its row (not parsed behind `row` newlines: on a large file full of
+    // errors, that would make the second attempt quadratic in its length).
+    const part = await withTree(lines[row] ?? "", (root) => (root.hasError ? null : convertProgram(root)));
     if (!part || part.body.length === 0) {
       stillUnparsed.push(row);
       continue;
     }
+    moveRows(part.body, row);
     recovered.push(...part.body.filter((s) => !known.has(`${s.span.line}:${s.span.column}`)));
   }
   stillUnparsed.push(...script.unparsedRows.slice(MAX_REPARSED_LINES));
   // Put recovered statements back in source order among the top-level ones.
   const body = [...script.body, ...recovered].sort((a, b) => a.span.line - b.span.line || a.span.column - b.span.column);
   return { ...script, body, errorLines: stillUnparsed.length, unparsedRows: stillUnparsed };
+}
+
+/** Moves every span in `node` (statements, words ... and what they hold) down by `rows` lines, each span once. */
+function moveRows(node: unknown, rows: number, moved = new Set<object>()): void {
+  if (typeof node !== "object" || node === null) return;
+  if (Array.isArray(node)) {
+    for (const x of node) moveRows(x, rows, moved);
+    return;
+  }
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "span" && typeof value === "object" && value !== null) {
+      if (moved.has(value)) continue;
+      moved.add(value);
+      const span = value as { line: number; endLine: number };
+      span.line += rows;
+      span.endLine += rows;
+    } else moveRows(value, rows, moved);
+  }
 }

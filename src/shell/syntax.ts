@@ -5,11 +5,21 @@
  * it (evaluation, effects, rules) works on these plain objects, which
  * outlive the tree (trees are deleted right after conversion).
  *
+ * The tree is read once, by one preorder walk of a tree cursor, into a light
+ * copy (`SNode`: type, field name, offsets, children), and the conversion
+ * works on that copy. Every getter of a web-tree-sitter node or cursor
+ * copies it into WebAssembly memory and calls into WebAssembly, and `text`
+ * slices the source again each time: asking the nodes themselves for the
+ * same types, children and text over and over, the conversion cost as much
+ * as the parse. Text is now a slice of the source, and rows and columns are
+ * worked out from the offsets.
+ *
  * Error tolerance: ERROR nodes are descended into, so commands inside and
  * after a region the grammar could not parse are still seen, and keyword
  * commands left over by a failed compound statement ("do mv a b") are read
  * as the command they introduce.
  */
+import type { Language, TreeCursor } from "web-tree-sitter";
 import type { Node } from "./parser.js";
 import type { Span } from "../types.js";
 
@@ -81,20 +91,302 @@ export interface Script {
   unparsedRows: number[];
 }
 
-export function spanOf(n: Node): Span {
-  return {
-    line: n.startPosition.row + 1,
-    column: n.startPosition.column + 1,
-    endLine: n.endPosition.row + 1,
-    endColumn: n.endPosition.column + 1,
+/** The tree being converted: its cursor and source, for what is worked out or read on demand. */
+interface Doc {
+  cursor: TreeCursor;
+  /** The root's text. The root starts after any leading blank space: at offset `base`, row `baseRow`, column `baseColumn`. */
+  text: string;
+  base: number;
+  baseRow: number;
+  baseColumn: number;
+  /** Where the newlines of `text` are, found on first need. */
+  newlines: number[] | null;
+}
+
+/** Set by `convertProgram` for the duration of one (synchronous) conversion. */
+let doc: Doc | null = null;
+
+function currentDoc(): Doc {
+  if (!doc) throw new Error("syntax node used outside convertProgram");
+  return doc;
+}
+
+/**
+ * One node of the tree, copied, answering the questions the conversion asks
+ * of a node under web-tree-sitter's names. Text is a slice of the source;
+ * rows and columns are worked out from the offsets: for a JavaScript string
+ * web-tree-sitter counts offsets and columns in UTF-16 code units, as
+ * JavaScript does (rows count "\n" only).
+ */
+class SNode {
+  /** Named children other than comments, worked out once. */
+  kids: SNode[] | null = null;
+  constructor(
+    readonly type: string,
+    readonly isNamed: boolean,
+    /** Field name in the parent; read only under the types that have fields in the grammar. */
+    readonly field: string | null,
+    /** Offsets in the source; -1 until asked for, for the types whose offsets are read on demand. */
+    private start: number,
+    private end: number,
+    /** All children, named and anonymous, comments included, as `Node.children`. */
+    public children: SNode[],
+    /** Position in a preorder walk of the tree: where the cursor finds the node again. */
+    readonly index: number,
+    /** `Node.hasError`, read for commands only, and only when the tree has errors at all. */
+    readonly hasError: boolean,
+  ) {}
+
+  private offsets(): void {
+    if (this.start >= 0) return;
+    const { cursor } = currentDoc();
+    cursor.gotoDescendant(this.index);
+    this.start = cursor.startIndex;
+    this.end = cursor.endIndex;
+  }
+
+  get startIndex(): number {
+    this.offsets();
+    return this.start;
+  }
+
+  get endIndex(): number {
+    this.offsets();
+    return this.end;
+  }
+
+  get text(): string {
+    this.offsets();
+    const d = currentDoc();
+    return d.text.slice(this.start - d.base, this.end - d.base);
+  }
+
+  get startRow(): number {
+    return point(this.startIndex).row;
+  }
+
+  get endRow(): number {
+    return point(this.endIndex).row;
+  }
+
+  get childCount(): number {
+    return this.children.length;
+  }
+
+  child(i: number): SNode | null {
+    return this.children[i] ?? null;
+  }
+
+  fieldNameForChild(i: number): string | null {
+    return this.children[i]?.field ?? null;
+  }
+
+  childForFieldName(name: string): SNode | null {
+    for (const c of this.children) if (c.field === name) return c;
+    return null;
+  }
+
+  childrenForFieldName(name: string): SNode[] {
+    return this.children.filter((c) => c.field === name);
+  }
+}
+
+const NO_CHILDREN: SNode[] = [];
+
+/** Row and column (0-based, as tree-sitter's points) of an offset in the source. */
+function point(index: number): { row: number; column: number } {
+  const d = currentDoc();
+  const at = index - d.base;
+  if (!d.newlines) {
+    d.newlines = [];
+    for (let i = d.text.indexOf("\n"); i >= 0; i = d.text.indexOf("\n", i + 1)) d.newlines.push(i);
+  }
+  // How many newlines come before the offset: its row, counted from the root's.
+  const nl = d.newlines;
+  let lo = 0;
+  let hi = nl.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (nl[mid]! < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? { row: d.baseRow, column: d.baseColumn + at } : { row: d.baseRow + lo, column: at - nl[lo - 1]! - 1 };
+}
+
+function spanOf(n: SNode): Span {
+  const start = point(n.startIndex);
+  const end = point(n.endIndex);
+  return { line: start.row + 1, column: start.column + 1, endLine: end.row + 1, endColumn: end.column + 1 };
+}
+
+/**
+ * The node types that have fields in the bash grammar (its node-types.json;
+ * a test keeps the two the same). In a tree without errors, where every node
+ * comes from a rule of the grammar, fields are read only under these; in a
+ * tree with errors, under every node (an ERROR node can hold pieces of rules
+ * with their fields).
+ */
+export const TYPES_WITH_FIELDS = [
+  "binary_expression",
+  "c_style_for_statement",
+  "case_item",
+  "case_statement",
+  "command",
+  "command_substitution",
+  "expansion",
+  "file_redirect",
+  "for_statement",
+  "function_definition",
+  "heredoc_redirect",
+  "herestring_redirect",
+  "if_statement",
+  "postfix_expression",
+  "redirected_statement",
+  "subscript",
+  "ternary_expression",
+  "unary_expression",
+  "variable_assignment",
+  "while_statement",
+];
+
+/**
+ * Named types that are tokens in the bash grammar (a test checks it against
+ * its grammar.json): like anonymous nodes, they never have children, so
+ * the walk does not look for any.
+ */
+export const TOKEN_TYPES = [
+  "ansi_c_string",
+  "comment",
+  "extglob_pattern",
+  "file_descriptor",
+  "heredoc_content",
+  "heredoc_end",
+  "heredoc_start",
+  "raw_string",
+  "regex",
+  "special_variable_name",
+  "string_content",
+  "test_operator",
+  "variable_name",
+];
+
+/**
+ * Types whose offsets are read only when asked for: anonymous nodes
+ * (keywords and operators, a third of all nodes), and named types whose text
+ * and position the conversion seldom needs (it reads their children's).
+ */
+const LAZY_OFFSETS = ["comment", "command_name", "simple_expansion", "unary_expression", "binary_expression"];
+
+/** What a language's type ids mean, worked out once per language. */
+interface Types {
+  names: string[];
+  named: boolean[];
+  hasFields: boolean[];
+  /** Types that never have children: anonymous ones (every alias to an anonymous name in this grammar wraps a token) and `TOKEN_TYPES`. */
+  token: boolean[];
+  /**
+   * The same, and `word`: also a rule of the grammar (a run of hidden
+   * one-character tokens), with no children to show in a tree without
+   * errors, where nothing else can end up under it.
+   */
+  tokenWithoutErrors: boolean[];
+  lazy: boolean[];
+  fields: (string | null)[];
+}
+
+const languageTypes = new WeakMap<Language, Types>();
+
+function typesOf(language: Language): Types {
+  let t = languageTypes.get(language);
+  if (t) return t;
+  t = { names: [], named: [], hasFields: [], token: [], tokenWithoutErrors: [], lazy: [], fields: language.fields };
+  const withFields = new Set(TYPES_WITH_FIELDS);
+  const tokens = new Set(TOKEN_TYPES);
+  const lazy = new Set(LAZY_OFFSETS);
+  for (let id = 0; id < language.types.length; id++) {
+    const name = language.types[id] || "ERROR"; // as `Node.type` says
+    const named = language.nodeTypeIsNamed(id);
+    t.names.push(name);
+    t.named.push(named);
+    t.hasFields.push(withFields.has(name));
+    t.token.push(!named || tokens.has(name));
+    t.tokenWithoutErrors.push(!named || tokens.has(name) || name === "word");
+    t.lazy.push(!named || lazy.has(name));
+  }
+  languageTypes.set(language, t);
+  return t;
+}
+
+/**
+ * Copies the tree in one preorder walk of `cursor`, which ends back on the
+ * root. Per node: its type id, its offsets (unless read on demand), its
+ * field when its parent's type has fields, and the moves of the cursor:
+ * about five calls into WebAssembly per named node and two per keyword or
+ * operator, and no node objects (each one web-tree-sitter makes costs about
+ * as much as a call).
+ */
+function mirror(cursor: TreeCursor, types: Types, treeHasError: boolean): SNode {
+  let index = 0;
+  const tokens = treeHasError ? types.token : types.tokenWithoutErrors;
+  // About the node read last: whether its children's fields are read, and whether it is a token.
+  let fieldsBelow = false;
+  let token = false;
+  const read = (underFields: boolean): SNode => {
+    const id = cursor.nodeTypeId;
+    // Ids past the table are the error symbol: "ERROR" for `Node.type`, and named.
+    const known = id < types.names.length;
+    const type = known ? types.names[id]! : "ERROR";
+    fieldsBelow = treeHasError || (known && types.hasFields[id]!);
+    token = known && tokens[id]!;
+    const lazy = known && types.lazy[id]!;
+    const fieldId = underFields ? cursor.currentFieldId : 0;
+    return new SNode(
+      type,
+      known ? types.named[id]! : true,
+      fieldId ? (types.fields[fieldId] ?? null) : null,
+      lazy ? -1 : cursor.startIndex,
+      lazy ? -1 : cursor.endIndex,
+      NO_CHILDREN,
+      index++,
+      // The error flag sums up a subtree: in a tree without errors, no node has any.
+      treeHasError && type === "command" ? cursor.currentNode.hasError : false,
+    );
   };
+  const root = read(false);
+  let node = root;
+  // The ancestors of the cursor's node, and whether fields are read under each.
+  const parents: SNode[] = [];
+  const parentFields: boolean[] = [];
+  for (;;) {
+    if (!token && cursor.gotoFirstChild()) {
+      parents.push(node);
+      parentFields.push(fieldsBelow);
+      const parent = node;
+      node = read(fieldsBelow);
+      parent.children = [node];
+      continue;
+    }
+    // No children: on to the next sibling of the node or of its nearest ancestor that has one.
+    for (;;) {
+      const depth = parents.length;
+      if (depth === 0) return root;
+      if (cursor.gotoNextSibling()) {
+        node = read(parentFields[depth - 1]!);
+        parents[depth - 1]!.children.push(node);
+        break;
+      }
+      cursor.gotoParent();
+      parents.pop();
+      parentFields.pop();
+    }
+  }
 }
 
-function kids(n: Node): Node[] {
-  return n.namedChildren.filter((c): c is Node => c !== null && c.type !== "comment");
+function kids(n: SNode): SNode[] {
+  return (n.kids ??= n.children.filter((c) => c.isNamed && c.type !== "comment"));
 }
 
-function field(n: Node, name: string): Node | null {
+function field(n: SNode, name: string): SNode | null {
   return n.childForFieldName(name);
 }
 
@@ -103,12 +395,22 @@ const STRAY_KEYWORDS = new Set(["do", "then", "else", "elif", "in"]);
 const CLOSING_KEYWORDS = new Set(["done", "fi", "esac", "}", "then", "do", "else"]);
 
 export function convertProgram(root: Node): Script {
-  const state = { errorRows: new Set<number>(), hasErrors: root.hasError };
-  const body = stmts(kids(root), state);
-  // Rows of ERROR regions that no recovered statement covers, and that hold code (not blank, not a comment).
-  const lines = root.text.split("\n");
-  const rows = [...state.errorRows].filter((r) => /^\s*[^\s#]/.test(lines[r] ?? "")).sort((a, b) => a - b);
-  return { body, errorLines: rows.length, hasErrors: state.hasErrors, unparsedRows: rows };
+  const hasErrors = root.hasError;
+  const cursor = root.walk();
+  const outer = doc;
+  try {
+    doc = { cursor, text: root.text, base: root.startIndex, baseRow: root.startPosition.row, baseColumn: root.startPosition.column, newlines: null };
+    const top = mirror(cursor, typesOf(root.tree.language), hasErrors);
+    const state = { errorRows: new Set<number>(), hasErrors };
+    const body = stmts(kids(top), state);
+    // Rows of ERROR regions that no recovered statement covers, and that hold code (not blank, not a comment).
+    const lines = state.errorRows.size ? doc.text.split("\n") : [];
+    const rows = [...state.errorRows].filter((r) => /^\s*[^\s#]/.test(lines[r] ?? "")).sort((a, b) => a - b);
+    return { body, errorLines: rows.length, hasErrors: state.hasErrors, unparsedRows: rows };
+  } finally {
+    doc = outer;
+    cursor.delete();
+  }
 }
 
 interface State {
@@ -116,33 +418,45 @@ interface State {
   hasErrors: boolean;
 }
 
-function stmts(nodes: Node[], st: State): Stmt[] {
+/**
+ * `Array.prototype.map`, with the result built by `push`. V8's optimizing
+ * compiler makes the arrays of an inlined `map` "holey", which
+ * `v8.serialize` (parse workers, the AST cache) writes in its sparse form:
+ * the same AST would give different bytes depending on what had been
+ * compiled.
+ */
+function mapPacked<T, U>(items: T[], f: (item: T) => U): U[] {
+  const out: U[] = [];
+  for (const item of items) out.push(f(item));
+  return out;
+}
+
+function stmts(nodes: SNode[], st: State): Stmt[] {
   const out: Stmt[] = [];
   for (const n of nodes) out.push(...stmt(n, st));
   return out;
 }
 
-function stmt(n: Node, st: State): Stmt[] {
-  const span = spanOf(n);
+function stmt(n: SNode, st: State): Stmt[] {
   switch (n.type) {
     case "command":
       // An error inside a command's words (an unterminated `$((`) may have swallowed the next lines: try them again.
-      if (n.hasError) for (let r = n.startPosition.row; r <= n.endPosition.row; r++) st.errorRows.add(r);
+      if (n.hasError) for (let r = n.startRow; r <= n.endRow; r++) st.errorRows.add(r);
       return [command(n, st)].filter((s): s is Stmt => s !== null);
     case "variable_assignment":
-      return [{ kind: "assign", assigns: [assign(n, st)], decl: null, span }];
+      return [{ kind: "assign", assigns: [assign(n, st)], decl: null, span: spanOf(n) }];
     case "variable_assignments":
-      return [{ kind: "assign", assigns: kids(n).filter((c) => c.type === "variable_assignment").map((c) => assign(c, st)), decl: null, span }];
+      return [{ kind: "assign", assigns: mapPacked(kids(n).filter((c) => c.type === "variable_assignment"), (c) => assign(c, st)), decl: null, span: spanOf(n) }];
     case "declaration_command":
       return [declaration(n, st)];
     case "unset_command":
       return [];
     case "test_command":
-      return [{ kind: "test", expr: testNode(firstTestChild(n), st), redirects: [], span, text: n.text }];
+      return [{ kind: "test", expr: testNode(firstTestChild(n), st), redirects: [], span: spanOf(n), text: n.text }];
     case "redirected_statement": {
       const bodyNode = field(n, "body");
-      const redirects = n.childrenForFieldName("redirect").filter((r): r is Node => r !== null).flatMap((r) => redirect(r, st));
-      if (!bodyNode) return redirects.length ? [{ kind: "block", body: [], subshell: false, redirects, span }] : [];
+      const redirects = n.childrenForFieldName("redirect").flatMap((r) => redirect(r, st));
+      if (!bodyNode) return redirects.length ? [{ kind: "block", body: [], subshell: false, redirects, span: spanOf(n) }] : [];
       const inner = stmt(bodyNode, st);
       // The grammar reads `a && b > f` and `a | b > f` as a redirected list; the redirection belongs to b.
       const target = inner.length === 1 ? rightmost(inner[0]!) : null;
@@ -150,7 +464,7 @@ function stmt(n: Node, st: State): Stmt[] {
         target.redirects.push(...redirects);
         return inner;
       }
-      return [{ kind: "block", body: inner, subshell: false, redirects, span }];
+      return [{ kind: "block", body: inner, subshell: false, redirects, span: spanOf(n) }];
     }
     case "if_statement":
       return [ifStmt(n, st)];
@@ -159,13 +473,13 @@ function stmt(n: Node, st: State): Stmt[] {
     case "for_statement":
     case "select_statement": {
       const variable = field(n, "variable")?.text;
-      const items = n.childrenForFieldName("value").filter((c): c is Node => c !== null).map((c) => word(c, st));
+      const items = mapPacked(n.childrenForFieldName("value"), (c) => word(c, st));
       const body = field(n, "body");
-      return [{ kind: "loop", loop: "for", cond: [], body: body ? stmts(kids(body), st) : [], span, variable, items }];
+      return [{ kind: "loop", loop: "for", cond: [], body: body ? stmts(kids(body), st) : [], span: spanOf(n), variable, items }];
     }
     case "c_style_for_statement": {
       const body = field(n, "body");
-      return [{ kind: "loop", loop: "for", cond: [], body: body ? stmts(kids(body), st) : [], span }];
+      return [{ kind: "loop", loop: "for", cond: [], body: body ? stmts(kids(body), st) : [], span: spanOf(n) }];
     }
     case "while_statement": {
       const until = n.child(0)?.type === "until";
@@ -177,7 +491,7 @@ function stmt(n: Node, st: State): Stmt[] {
           loop: until ? "until" : "while",
           cond: cond ? stmt(cond, st) : [],
           body: body ? stmts(kids(body), st) : [],
-          span,
+          span: spanOf(n),
         },
       ];
     }
@@ -187,32 +501,32 @@ function stmt(n: Node, st: State): Stmt[] {
       const left = l ? stmt(l, st) : [];
       const right = r ? stmt(r, st) : [];
       if (!op || left.length !== 1 || right.length !== 1) return [...left, ...right];
-      return [{ kind: op === "&&" ? "and" : "or", left: left[0]!, right: right[0]!, span }];
+      return [{ kind: op === "&&" ? "and" : "or", left: left[0]!, right: right[0]!, span: spanOf(n) }];
     }
     case "negated_command": {
       const inner = kids(n).flatMap((c) => stmt(c, st));
-      return inner.length === 1 ? [{ kind: "not", body: inner[0]!, span }] : inner;
+      return inner.length === 1 ? [{ kind: "not", body: inner[0]!, span: spanOf(n) }] : inner;
     }
     case "pipeline":
-      return [{ kind: "pipeline", stages: kids(n).flatMap((c) => stmt(c, st)), span }];
+      return [{ kind: "pipeline", stages: kids(n).flatMap((c) => stmt(c, st)), span: spanOf(n) }];
     case "compound_statement":
     case "do_group":
-      return [{ kind: "block", body: stmts(kids(n), st), subshell: false, redirects: [], span }];
+      return [{ kind: "block", body: stmts(kids(n), st), subshell: false, redirects: [], span: spanOf(n) }];
     case "subshell":
-      return [{ kind: "block", body: stmts(kids(n), st), subshell: true, redirects: [], span }];
+      return [{ kind: "block", body: stmts(kids(n), st), subshell: true, redirects: [], span: spanOf(n) }];
     case "function_definition": {
       const name = field(n, "name")?.text ?? "";
       const body = field(n, "body");
       const inner = body ? stmt(body, st) : [];
       const flat = inner.length === 1 && inner[0]!.kind === "block" ? inner[0]!.body : inner;
-      return [{ kind: "function", name, body: flat, span }];
+      return [{ kind: "function", name, body: flat, span: spanOf(n) }];
     }
     case "ERROR": {
       st.hasErrors = true;
       const recovered = kids(n).flatMap((c) => stmt(c, st));
       const covered = new Set<number>();
       for (const s of recovered) for (let r = s.span.line - 1; r < s.span.endLine; r++) covered.add(r);
-      for (let r = n.startPosition.row; r <= n.endPosition.row; r++) if (!covered.has(r)) st.errorRows.add(r);
+      for (let r = n.startRow; r <= n.endRow; r++) if (!covered.has(r)) st.errorRows.add(r);
       return recovered;
     }
     case "heredoc_body":
@@ -259,13 +573,13 @@ function rightmost(s: Stmt): Redirectable | null {
  * followed by more text) into "$DIR/$" and "NAME.pid". Such a node ends in a
  * bare `$` token, and the rest follows with no gap.
  */
-function endsInBareDollar(n: Node): boolean {
+function endsInBareDollar(n: SNode): boolean {
   const last = n.child(n.childCount - 1);
   return n.type === "concatenation" && last !== null && !last.isNamed && last.type === "$";
 }
 
 /** Joins "$DIR/$" and "NAME.pid" back into one word. */
-function joinSplitWord(head: Word, tail: Node, st: State): Word {
+function joinSplitWord(head: Word, tail: SNode, st: State): Word {
   const rest = word(tail, st);
   const parts = [...head.parts];
   const first = rest.parts[0];
@@ -279,7 +593,7 @@ function joinSplitWord(head: Word, tail: Node, st: State): Word {
 }
 
 /** Words of sibling nodes, with split words joined back. */
-function words(nodes: Node[], st: State): Word[] {
+function words(nodes: SNode[], st: State): Word[] {
   const out: Word[] = [];
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i]!;
@@ -292,13 +606,13 @@ function words(nodes: Node[], st: State): Word[] {
   return out;
 }
 
-function command(n: Node, st: State): Stmt | null {
+function command(n: SNode, st: State): Stmt | null {
   let nameNode = field(n, "name");
   const env: Assign[] = [];
-  const argNodes: Node[] = [];
+  const argNodes: SNode[] = [];
   const redirects: Redirect[] = [];
   for (const c of kids(n)) {
-    if (c === nameNode || c.id === nameNode?.id) continue;
+    if (c === nameNode) continue;
     if (c.type === "variable_assignment") env.push(assign(c, st));
     else if (c.type === "file_redirect" || c.type === "heredoc_redirect" || c.type === "herestring_redirect") redirects.push(...redirect(c, st));
     else if (c.type !== "command_name") argNodes.push(c);
@@ -323,7 +637,7 @@ function command(n: Node, st: State): Stmt | null {
   return { kind: "command", name, args, env, redirects, span: spanOf(n) };
 }
 
-function assign(n: Node, st: State): Assign {
+function assign(n: SNode, st: State): Assign {
   const nameNode = field(n, "name");
   const valueNode = field(n, "value");
   const append = n.children.some((c) => c?.type === "+=");
@@ -332,7 +646,7 @@ function assign(n: Node, st: State): Assign {
   return { name, value: valueNode ? word(valueNode, st) : null, append, span: spanOf(n) };
 }
 
-function declaration(n: Node, st: State): Stmt {
+function declaration(n: SNode, st: State): Stmt {
   const decl = n.child(0)?.type ?? "declare";
   const assigns: Assign[] = [];
   const children = kids(n);
@@ -353,23 +667,23 @@ function declaration(n: Node, st: State): Stmt {
   return { kind: "assign", assigns, decl, span: spanOf(n) };
 }
 
-function redirect(n: Node, st: State): Redirect[] {
+function redirect(n: SNode, st: State): Redirect[] {
   const span = spanOf(n);
   const fdNode = field(n, "descriptor");
   const fd = fdNode ? Number.parseInt(fdNode.text, 10) : null;
   if (n.type === "heredoc_redirect") {
     // `cat <<EOF > file`: the file redirect nests inside the heredoc redirect.
-    const nested = n.childrenForFieldName("redirect").filter((r): r is Node => r !== null).flatMap((r) => redirect(r, st));
+    const nested = n.childrenForFieldName("redirect").flatMap((r) => redirect(r, st));
     return [{ op: "<<", fd, target: null, span }, ...nested];
   }
   if (n.type === "herestring_redirect") return [{ op: "<<<", fd, target: null, span }];
   const opNode = n.children.find((c) => c !== null && !c.isNamed);
-  const dests = n.childrenForFieldName("destination").filter((c): c is Node => c !== null);
+  const dests = n.childrenForFieldName("destination");
   const dest = dests.length ? words(dests, st)[0]! : (() => { const d = kids(n).filter((c) => c.type !== "file_descriptor").pop(); return d ? word(d, st) : null; })();
   return [{ op: opNode?.type ?? ">", fd: Number.isNaN(fd) ? null : fd, target: dest, span }];
 }
 
-function ifStmt(n: Node, st: State): Stmt {
+function ifStmt(n: SNode, st: State): Stmt {
   const clauses: { cond: Stmt[]; body: Stmt[]; span: Span }[] = [];
   let orElse: Stmt[] | null = null;
   // if_statement: condition fields, then body statements until elif/else clauses.
@@ -413,7 +727,7 @@ function ifStmt(n: Node, st: State): Stmt {
   return { kind: "if", clauses, orElse, span: spanOf(n) };
 }
 
-function caseStmt(n: Node, st: State): Stmt {
+function caseStmt(n: SNode, st: State): Stmt {
   const subjectNode = field(n, "value");
   const items: { patterns: Word[]; body: Stmt[]; span: Span }[] = [];
   for (const item of kids(n)) {
@@ -438,11 +752,11 @@ function caseStmt(n: Node, st: State): Stmt {
   return { kind: "case", subject, items, span: spanOf(n) };
 }
 
-function firstTestChild(n: Node): Node | null {
+function firstTestChild(n: SNode): SNode | null {
   return kids(n)[0] ?? null;
 }
 
-function testNode(n: Node | null, st: State): TestExpr {
+function testNode(n: SNode | null, st: State): TestExpr {
   if (!n) return { kind: "unknown", text: "" };
   switch (n.type) {
     case "binary_expression": {
@@ -485,21 +799,22 @@ function restore(s: string): string {
 }
 
 /** Converts any word-like node into a Word with its parts. */
-export function word(n: Node, st: State): Word {
+function word(n: SNode, st: State): Word {
   return { parts: parts(n, st, false), text: restore(n.text), span: spanOf(n) };
 }
 
-function parts(n: Node, st: State, quoted: boolean): WordPart[] {
+function parts(n: SNode, st: State, quoted: boolean): WordPart[] {
   switch (n.type) {
     case "word":
     case "number":
     case "extglob_pattern":
     case "regex":
     case "special_variable_name": {
-      const raw = restore(n.text);
+      const source = n.text;
+      const raw = restore(source);
       const text = quoted ? raw : unescape(raw);
-      const glob = !quoted && /[*?[]/.test(n.text);
-      return glob ? [{ kind: "opaque", text: n.text, glob: true }] : [{ kind: "lit", text, quoted }];
+      const glob = !quoted && /[*?[]/.test(source);
+      return glob ? [{ kind: "opaque", text: source, glob: true }] : [{ kind: "lit", text, quoted }];
     }
     case "string_content":
       return [{ kind: "lit", text: restore(n.text).replace(/\\([$`"\\\n])/g, "$1"), quoted: true }];
@@ -534,7 +849,7 @@ function parts(n: Node, st: State, quoted: boolean): WordPart[] {
   }
 }
 
-function expansion(n: Node, st: State, quoted: boolean): WordPart {
+function expansion(n: SNode, st: State, quoted: boolean): WordPart {
   const text = n.text;
   if (/^\$\{#/.test(text)) return { kind: "opaque", text };
   const inner = kids(n);
@@ -564,5 +879,5 @@ function expansion(n: Node, st: State, quoted: boolean): WordPart {
 
 /** Removes shell backslash escapes from an unquoted word. */
 function unescape(s: string): string {
-  return s.replace(/\\(.)/gs, "$1").replace(/\\\n/g, "");
+  return s.includes("\\") ? s.replace(/\\(.)/gs, "$1").replace(/\\\n/g, "") : s;
 }
