@@ -124,7 +124,7 @@ class SNode {
   constructor(
     readonly type: string,
     readonly isNamed: boolean,
-    /** Field name in the parent; read only under the types that have fields in the grammar. */
+    /** Field name in the parent; read only under the types that have fields (`TYPES_WITH_FIELDS`). */
     readonly field: string | null,
     /** Offsets in the source; -1 until asked for, for the types whose offsets are read on demand. */
     private start: number,
@@ -182,6 +182,9 @@ class SNode {
   }
 
   childForFieldName(name: string): SNode | null {
+    // An ERROR node has no fields of its own (web-tree-sitter finds none), though
+    // children inside it can carry fields from the pieces of rules they came from.
+    if (this.type === "ERROR") return null;
     for (const c of this.children) if (c.field === name) return c;
     return null;
   }
