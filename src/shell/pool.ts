@@ -17,14 +17,17 @@ import type { Piscina } from "piscina";
 
 /**
  * On two cores, V8's own helper threads (concurrent GC and compilation)
- * already keep the second core half busy during a scan: measured on such a
- * machine (`npm run bench`), workers cost about 0.1 s on a Debian tree of 200
- * scripts and pay off only from several hundred.
+ * already keep the second core half busy during a scan, and modelling, not
+ * parsing, is most of the main thread's work: measured on such a machine
+ * (`npm run bench`), a parse worker saves nothing, on a Debian tree (0.73 s
+ * against 0.68 s in one thread) or on 50 copies of it (7.2-9.1 s against
+ * 7.0-8.2 s), and costs some 80 MB. So there, workers are used only when
+ * `RORLINT_WORKERS` asks for them.
  */
-const FEW_CORES = availableParallelism() <= 2;
+const FEW_CORES = availableParallelism() <= 2 && !process.env.RORLINT_WORKERS;
 
 /** Shell files to parse below which a scan parses in its own thread: starting workers costs more than it saves. */
-export const POOL_MIN_FILES = FEW_CORES ? 600 : 40;
+export const POOL_MIN_FILES = FEW_CORES ? Number.POSITIVE_INFINITY : 40;
 /**
  * Entries of a tree from which the walk starts the workers, before the scan
  * knows how many shell files there are (so that they load meanwhile). Not on
