@@ -157,11 +157,6 @@ export async function mergeFindings(rules: readonly Rule[], programs: readonly S
   return kept.map(({ commandId: _id, ...f }) => f).sort(compareFindings);
 }
 
-/** Shell rules on programs kept in memory, then root filesystem rules: `checkProgram` and `mergeFindings` in one. */
-export async function runRules(rules: Rule[], programs: Program[], facts: RootfsFacts, view: FsView | null): Promise<Finding[]> {
-  return mergeFindings(rules, programs.map((p) => checkProgram(rules, p, facts).reports), facts, view);
-}
-
 export function compareFindings(a: Finding, b: Finding): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);
 }
