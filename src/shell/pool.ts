@@ -18,11 +18,11 @@ import type { Piscina } from "piscina";
 /**
  * On two cores, V8's own helper threads (concurrent GC and compilation)
  * already keep the second core half busy during a scan, and modelling, not
- * parsing, is most of the main thread's work: measured on such a machine
- * , a parse worker saves nothing, on a Debian tree (0.93-1.11 s against
+ * parsing, is most of the main thread's work: measured on such a machine,
+ * a parse worker saves nothing, on a Debian tree (0.93-1.11 s against
  * 0.82-1.11 s in one thread, six interleaved runs) or on 50 copies of it
- * (7.2-9.1 s against 7.0-8.2 s), and costs some 80 MB. So there, workers are used only when
- * `RORLINT_WORKERS` asks for them.
+ * (7.2-9.1 s against 7.0-8.2 s), and costs some 80 MB. So there, workers
+ * are used only when `RORLINT_WORKERS` asks for them.
  */
 const FEW_CORES = availableParallelism() <= 2 && !process.env.RORLINT_WORKERS;
 
