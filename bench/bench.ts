@@ -164,7 +164,6 @@ async function main(): Promise<void> {
   const discovery = spawnSync(node, [floor, corpus, "--list", listFile], { encoding: "utf8" });
   if (discovery.status !== 0) throw new Error(`the floor failed: ${discovery.stderr}`);
   const found = JSON.parse(discovery.stdout) as { entries: number; shellFiles: number; bytes: number; nodes: number };
-  const shellFiles = readFileSync(listFile, "utf8").split("\n").filter(Boolean);
   console.log(`corpus ${corpusName} (${shown(corpus)}): ${found.entries.toLocaleString("en")} entries, ${found.shellFiles} shell files (${(found.bytes / 1024).toFixed(0)} KB, ${found.nodes.toLocaleString("en")} syntax nodes)`);
 
   const sc = withShellcheck ? ensureShellcheck(!quick) : { version: null, note: "left out (--no-shellcheck)" };

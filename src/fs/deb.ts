@@ -11,7 +11,7 @@
  * as dpkg names them).
  */
 import { basename } from "node:path";
-import { readArIndex, type ArMember } from "./ar.js";
+import { readArIndex } from "./ar.js";
 import { indexTar, reportProblems, type ArchiveProblem, type TarIndex } from "./tar.js";
 import { decode, FsView, type ContentSource, type EntryInit } from "./view.js";
 

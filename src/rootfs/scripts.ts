@@ -25,6 +25,7 @@ import { classify } from "../shell/guards.js";
 import { parseArgs, values } from "../shell/options.js";
 import { parseScript, type Program } from "../shell/program.js";
 import { effectsOf } from "../shell/effects.js";
+import { pathOrDir } from "../engine/scenarios.js";
 
 export interface ScriptLocation {
   /** File inside the root ("/etc/init.d/x"), line and columns of the command (as findings report it). */
@@ -60,15 +61,6 @@ const ACTIONS = new Set(["start", "stop", "restart", "force-reload", "reload", "
 
 function locationOf(c: Command): ScriptLocation {
   return { file: c.file, line: c.span.line, column: c.span.column, endColumn: c.span.endLine === c.span.line ? c.span.endColumn : c.span.column };
-}
-
-/** The path a word names, or the directory its known prefix ends in. */
-function pathOrDir(w: Word): string | null {
-  if (w.value !== null) return w.value.startsWith("/") ? w.value : null;
-  if (!w.prefix.startsWith("/")) return null;
-  if (w.prefix.endsWith("/")) return w.prefix.replace(/\/+$/, "") || "/";
-  const i = w.prefix.lastIndexOf("/");
-  return i <= 0 ? "/" : w.prefix.slice(0, i);
 }
 
 /**
