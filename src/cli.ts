@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { VERSION } from "./version.js";
 import { EXIT_CLEAN, EXIT_ERROR } from "./commands/exit.js";
 import { closeParsePool } from "./shell/pool.js";
+import { closeCheckPool } from "./engine/check-pool.js";
 
 /** The commands, each loaded only when it runs (or for help, which lists them all): a scan loads no GitHub client. */
 const COMMANDS: Record<string, () => Promise<{ register(program: Command): void }>> = {
@@ -38,8 +39,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`rorlint: ${(err as Error).message}\n`);
     return EXIT_ERROR;
   } finally {
-    // The parse workers of the scans, if any: stopped so that the process ends at once.
+    // The workers of the scans, if any: stopped so that the process ends at once.
     await closeParsePool();
+    await closeCheckPool();
   }
 }
 

@@ -18,6 +18,9 @@ import { startupEntries } from "./input/startup.js";
 import { ScriptCache } from "./shell/program.js";
 import { Parsing, type ParsingStats } from "./shell/parsing.js";
 import { POOL_EARLY_ENTRIES, POOL_MIN_FILES, poolAvailable } from "./shell/pool.js";
+import { acquireCheckPool, CHECK_EARLY_ENTRIES, CHECK_MIN_PROGRAMS, checkWorkers, releaseCheckPool } from "./engine/check-pool.js";
+import type { CheckAnswer, CheckTask } from "./engine/check-worker.js";
+import type { SharedDirectory } from "./fs/dir.js";
 import type { AstCache } from "./shell/cache.js";
 import type { ResultCache } from "./result-cache.js";
 import { RootfsFacts } from "./rootfs/facts.js";
@@ -54,9 +57,11 @@ export interface ScanOptions {
   /** Scan a packaging repository (debian/, PKGBUILD, .spec, APKBUILD, systemd units): see src/repo/index.ts. */
   repo?: boolean;
   /**
-   * Parse in the pool of worker threads: true always, false never; by
-   * default when the scan has more than POOL_MIN_FILES candidate files
-   * (see `src/shell/pool.ts`).
+   * Worker threads: true always, false never; by default when the scan has
+   * enough work for them. A directory's programs are shared out to check
+   * workers (`src/engine/check-pool.ts`: by default from CHECK_MIN_PROGRAMS
+   * programs on); other targets' texts are parsed in the parse pool (by
+   * default from POOL_MIN_FILES candidate files on, `src/shell/pool.ts`).
    */
   workers?: boolean;
   /** The AST cache (`--cache`): parsed texts are read from it and stored in it. */
@@ -97,8 +102,8 @@ export interface ScanResult {
   facts: RootfsFacts;
   /** How the texts were parsed (in this thread, in workers, from the cache, shared): not part of the report. */
   parsing?: ParsingStats;
-  /** Programs checked again once the facts were complete, and of them those parsed and modelled again: not part of the report. */
-  checking?: { rechecked: number; remodelled: number };
+  /** Programs checked in worker threads; checked again once the facts were complete, and of them those parsed and modelled again: not part of the report. */
+  checking?: { inWorkers: number; rechecked: number; remodelled: number };
   /** The whole result came from the scan-result cache. */
   cached?: boolean;
 }
@@ -122,12 +127,12 @@ function isRootFilesystem(view: FsView): boolean {
   return ["/etc/os-release", "/usr/lib/os-release", "/etc/passwd", "/bin/sh", "/usr/bin/sh"].some(exists);
 }
 
-async function openTarget(target: string, onLarge?: () => void): Promise<{ view: FsView; kind: TargetKind; directory?: boolean }> {
+async function openTarget(target: string, onLarge?: () => void, largeAt = 0): Promise<{ view: FsView; kind: TargetKind; directory?: boolean }> {
   const abs = hostResolve(target);
   const st = await fsp.stat(abs);
   // A tarball or a .deb is read in place, as the tree it holds.
   if (st.isDirectory() || (st.isFile() && isArchivePath(abs))) {
-    const view = st.isDirectory() ? await openDirectory(abs, { ...(onLarge ? { onLarge } : {}), largeAt: POOL_EARLY_ENTRIES }) : await openArchive(abs);
+    const view = st.isDirectory() ? await openDirectory(abs, { ...(onLarge ? { onLarge } : {}), largeAt }) : await openArchive(abs);
     return { view, kind: isRootFilesystem(view) ? "rootfs" : "scripts", directory: st.isDirectory() };
   }
   if (!st.isFile()) throw new Error(`${target}: not a regular file or directory`);
@@ -149,20 +154,67 @@ export async function scanPath(target: string, options: ScanOptions = {}): Promi
   }
   const repo = options.repoRoot ?? null;
   const parsing = new Parsing(options.astCache ?? null);
+  const checks = new CheckWorkers(options.workers === true);
   try {
-    return await scanWith(target, options, rules, repo, parsing);
+    return await scanWith(target, options, rules, repo, parsing, checks);
   } finally {
-    // Whatever happened, the scan lets go of the parse workers.
+    // Whatever happened, the scan lets go of the workers.
     await parsing.release();
+    await checks.release();
   }
 }
 
-async function scanWith(target: string, options: ScanOptions, rules: readonly Rule[], repo: RepoTarget | null, parsing: Parsing): Promise<ScanResult> {
-  if (options.workers === true) parsing.useWorkers(true);
-  // A large tree: start the workers while the walk goes on (whether they are used is decided once the shell files are known).
-  // (Not with the AST cache: most texts may come from it.)
-  const early = options.workers === undefined && !options.astCache && poolAvailable() ? () => parsing.hold() : undefined;
-  const { view, kind, directory } = repo ? { view: repo.view, kind: "repo" as TargetKind, directory: false } : await openTarget(target, early);
+/** A scan's hold on the check workers (see `src/engine/check-pool.ts`). */
+class CheckWorkers {
+  private pool: ReturnType<typeof acquireCheckPool> | null = null;
+
+  constructor(readonly required: boolean) {}
+
+  hold(): ReturnType<typeof acquireCheckPool> {
+    return (this.pool ??= acquireCheckPool(this.required));
+  }
+
+  /**
+   * Shares out programs: the main thread's share is the first, the others go
+   * to the workers. Each program goes where the least text is so far.
+   */
+  share<T extends { text: string }>(programs: readonly T[]): T[][] {
+    const shares: T[][] = Array.from({ length: 1 + checkWorkers(this.required) }, () => []);
+    const load = shares.map(() => 0);
+    for (const p of programs) {
+      const i = load.indexOf(Math.min(...load));
+      shares[i]!.push(p);
+      load[i]! += p.text.length;
+    }
+    return shares;
+  }
+
+  /** Sends each task to a worker; the answers come as they come (a failed task's answer is its error). */
+  run(tasks: readonly CheckTask[]): Promise<(CheckAnswer | Error)[]> {
+    const pool = this.hold();
+    return Promise.all(tasks.map((t) => pool.run(t).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
+  }
+
+  async release(): Promise<void> {
+    if (!this.pool) return;
+    this.pool = null;
+    await releaseCheckPool();
+  }
+}
+
+async function scanWith(target: string, options: ScanOptions, rules: readonly Rule[], repo: RepoTarget | null, parsing: Parsing, checks: CheckWorkers): Promise<ScanResult> {
+  // Check workers take the programs of a directory (a root filesystem, a directory of scripts) when its rules are rorlint's own (a worker has no others).
+  // (The hooks that start workers early are called only when the target is a directory.)
+  const checkable = (directory?: boolean) => directory === true && options.workers !== false && !repo && rules.every((r) => RULES.includes(r)) && checkWorkers(options.workers === true) > 0;
+  // A large tree: start the workers while the walk goes on (whether they are used is decided once the programs are known).
+  // (Not the parse workers with the AST cache: most texts may come from it.)
+  let early: (() => void) | undefined;
+  let largeAt = 0;
+  if (checkable(true)) [early, largeAt] = [() => void checks.hold(), options.workers === true ? 0 : CHECK_EARLY_ENTRIES];
+  else if (options.workers === undefined && !options.astCache && poolAvailable()) [early, largeAt] = [() => parsing.hold(), POOL_EARLY_ENTRIES];
+  const { view, kind, directory } = repo ? { view: repo.view, kind: "repo" as TargetKind, directory: false } : await openTarget(target, early, largeAt);
+  const toCheckWorkers = checkable(directory);
+  if (options.workers === true && !toCheckWorkers) parsing.useWorkers(true);
   // The result cache: the same index, the same bytes read, the same code and options give the same result.
   const resultCache = options.resultCache && options.cacheKey !== undefined && directory && !options.rules && !options.repo ? options.resultCache : null;
   const cacheKey = JSON.stringify([hostResolve(target), target, kind, options.role ?? null, options.inlineSuppressions !== false, options.cacheKey ?? null]);
@@ -200,23 +252,29 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
   const modelled = modelledRoles(rules);
   const needsModel = (roles: ReadonlySet<Role>) => [...roles].some((r) => modelled.has(r));
   const unmodelled = new Map<string, ProgramSource>();
+  /** Sourced paths that the check workers did not find. */
+  const missingElsewhere = new Set<string>();
   /** Parses, models and checks one script, and counts it. */
-  const modelProgram = async (source: ProgramSource, roles: Set<Role>) => {
-    const script = await checked.add(source, roles);
+  const modelProgram = async (source: ProgramSource, roles: Set<Role>, order?: number) => {
+    const script = await checked.add(source, roles, order);
     count(stats, script.hasErrors, script.errorLines, source.lines);
   };
-  /** Lists one script, and models it when its roles need it (`shellText`: the text as shell, equal to `text` but for cron tables). */
-  const addProgram = async (path: string, text: string, shellText: string, roles: Set<Role>, interpreter: string, implicit: readonly string[] = []) => {
+  /** Lists one script (`shellText`: the text as shell, equal to `text` but for cron tables). */
+  const listProgram = (path: string, text: string, shellText: string, roles: Set<Role>, interpreter: string, implicit: readonly string[] = []): ProgramSource => {
     texts.set(path, text);
     scripts.push({ path: relative(path), roles: [...roles], interpreter });
-    const source: ProgramSource = { path, shellText, lines: text.split("\n").length, interpreter, implicit };
+    return { path, shellText, lines: text.split("\n").length, interpreter, implicit };
+  };
+  /** Lists one script, and models it when its roles need it. */
+  const addProgram = async (path: string, text: string, shellText: string, roles: Set<Role>, interpreter: string, implicit: readonly string[] = []) => {
+    const source = listProgram(path, text, shellText, roles, interpreter, implicit);
     if (needsModel(roles)) await modelProgram(source, roles);
     else unmodelled.set(path, source);
   };
   const candidates = candidateEntries(view, globs, kind !== "repo", linked);
   // Enough files to keep other cores busy: parse in the worker pool (started now, while this thread reads).
   const shellCount = candidates.length + (repo?.scripts.length ?? 0) + (startup?.cron.length ?? 0);
-  if (options.workers === undefined && shellCount > POOL_MIN_FILES && poolAvailable()) parsing.useWorkers();
+  if (!toCheckWorkers && options.workers === undefined && shellCount > POOL_MIN_FILES && poolAvailable()) parsing.useWorkers();
 
   // First every candidate is read and classified, and the parses start (in the workers, all at once);
   // then, in the same order, the notes are made and the scripts modelled, as each parse comes in.
@@ -256,15 +314,58 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
   for (const s of repo?.scripts ?? []) if ((!options.filter || options.filter(s.origin)) && needsModel(s.roles)) parsing.prefetch(s.text);
   for (const table of startup?.cron ?? []) if (!options.filter || options.filter(relative(table.path))) parsing.prefetch(table.masked);
   parsing.flush();
+  // Enough programs, in a directory: shared out to the check workers, which answer while this thread checks its own share.
+  const programSteps = steps.filter((s): s is Extract<Step, { path: string }> => "path" in s && needsModel(s.roles));
+  const shared = toCheckWorkers && (options.workers === true || programSteps.length >= CHECK_MIN_PROGRAMS) ? (view.share() as SharedDirectory | undefined) : undefined;
+  let elsewhere: Promise<(CheckAnswer | Error)[]> | null = null;
+  const sharedOut = new Map<Step, number>();
+  if (shared) {
+    const [, ...shares] = checks.share(programSteps);
+    const task = (share: typeof programSteps): CheckTask => ({
+      view: shared,
+      rootfs: kind === "rootfs",
+      writable: (options.writable ?? []).map(normalize),
+      rules: rules.map((r) => r.id),
+      ...(options.astCache ? { astCache: { root: options.astCache.root, maxBytes: options.astCache.maxBytes } } : {}),
+      recordReads: resultCache !== null,
+      programs: share.map((s) => ({ order: steps.indexOf(s), source: { path: s.path, shellText: s.text, lines: s.text.split("\n").length, interpreter: s.interpreter, implicit: [] }, roles: [...s.roles] })),
+    });
+    for (const share of shares) for (const s of share) sharedOut.set(s, steps.indexOf(s));
+    elsewhere = checks.run(shares.map(task));
+  } else await checks.release();
   options.onProgress?.(0, candidates.length);
+  const sharedSources = new Map<number, ProgramSource & { roles: Set<Role> }>();
   for (const [i, step] of steps.entries()) {
     options.onProgress?.(step.index + 1, candidates.length);
     // Now and then, let the workers' answers in (and more work out): modelling alone never waits for them.
     if (parsing.usesWorkers && i % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
     if ("note" in step) view.diagnose(...step.note);
+    else if (sharedOut.has(step)) sharedSources.set(i, { ...listProgram(step.path, step.text, step.text, step.roles, step.interpreter), roles: step.roles });
+    else if (needsModel(step.roles)) await modelProgram(listProgram(step.path, step.text, step.text, step.roles, step.interpreter), step.roles, i);
     else await addProgram(step.path, step.text, step.text, step.roles, step.interpreter);
   }
   options.onProgress?.(candidates.length, candidates.length);
+  const fromWorkers: NonNullable<CheckAnswer>["libraries"] = [];
+  if (elsewhere) {
+    const adopted: Parameters<typeof checked.adopt>[0][number][] = [];
+    for (const answer of await elsewhere) {
+      if (answer instanceof Error) continue; // its programs are checked here, below
+      for (const p of answer.programs) {
+        const { roles: _roles, ...source } = sharedSources.get(p.order)!;
+        adopted.push({ ...p, source });
+        count(stats, p.hasErrors, p.errorLines, source.lines);
+        sharedSources.delete(p.order);
+      }
+      fromWorkers.push(...answer.libraries);
+      for (const m of answer.missing) missingElsewhere.add(m);
+      view.adoptDiagnostics(answer.diagnostics);
+      reads.push(...answer.reads);
+    }
+    await checks.release();
+    // A worker that failed: its programs are checked here, in their places.
+    for (const [order, { roles, ...source }] of sharedSources) await modelProgram(source, roles, order);
+    checked.adopt(adopted);
+  }
   // A packaging repository: its packaging files and embedded shell, placed where they are installed (src/repo/).
   for (const s of repo?.scripts ?? []) {
     if (options.filter && !options.filter(s.origin)) continue;
@@ -315,12 +416,16 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
   await checked.finish();
   // Everything is parsed: the workers can go (and their memory with them).
   await parsing.release();
-  for (const lib of cache.loaded()) {
-    count(stats, lib.script.hasErrors, lib.script.errorLines, lib.lines);
-    texts.set(lib.path, lib.text);
+  // Every library once, whichever threads parsed it.
+  const libraries = new Map<string, { text: string; lines: number; hasErrors: boolean; errorLines: number }>();
+  for (const lib of cache.loaded()) libraries.set(lib.path, { text: lib.text, lines: lib.lines, hasErrors: lib.script.hasErrors, errorLines: lib.script.errorLines });
+  for (const lib of fromWorkers) if (!libraries.has(lib.path)) libraries.set(lib.path, lib);
+  for (const [path, lib] of [...libraries].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    count(stats, lib.hasErrors, lib.errorLines, lib.lines);
+    texts.set(path, lib.text);
   }
   // In a repository, files from other packages (/lib/lsb/init-functions) are missing by nature: no note.
-  if (!repo) for (const m of cache.missing()) view.diagnose(m, "source-missing", "sourced file not found in the scanned root");
+  if (!repo) for (const m of [...new Set([...cache.missing(), ...missingElsewhere])].sort()) view.diagnose(m, "source-missing", "sourced file not found in the scanned root");
 
   let findings = await mergeFindings(rules, checked.reports(), facts, kind === "rootfs" ? view : null);
   if (repo) {
@@ -352,6 +457,8 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
     findings = applied.findings.sort(compareFindings);
     view.diagnostics.push(...applied.diagnostics);
   }
+  // In a stable order, whichever thread made them.
+  view.diagnostics.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   const diagnostics = repo ? repo.remapDiagnostics(view.diagnostics) : view.diagnostics;
   const result: ScanResult = { target, kind, findings, diagnostics, parse: stats, scripts, sources, texts: shellTexts, facts, parsing: parsing.stats, checking: checked.stats };
   resultCache?.store(cacheKey, index, reads, result);

@@ -18,6 +18,8 @@ import { AstCache, pruneCache } from "../src/shell/cache.js";
 import { ResultCache } from "../src/result-cache.js";
 import { parseScript } from "../src/shell/program.js";
 import { closeParsePool, poolThreads } from "../src/shell/pool.js";
+import { checkPoolThreads, closeCheckPool } from "../src/engine/check-pool.js";
+import { spawnSync } from "node:child_process";
 import { makeTree, removeTree, ROOT, SKELETON, type TreeSpec } from "./helpers.js";
 
 const temps: string[] = [];
@@ -28,6 +30,7 @@ function tempDir(): string {
 }
 afterAll(async () => {
   await closeParsePool();
+  await closeCheckPool();
   for (const d of temps) rmSync(d, { recursive: true, force: true });
 });
 
@@ -44,17 +47,61 @@ function bigTree(): TreeSpec {
   return tree;
 }
 
-describe("parse workers", () => {
-  it("find what a scan in one thread finds, and stop when the scan is done", async () => {
+describe("worker threads", () => {
+  it("check a directory's programs as one thread does, and stop when the scan is done", async () => {
     const root = makeTree(bigTree());
     try {
       const inThread = await scanPath(root, { workers: false });
-      const pooled = await scanPath(root, { workers: true });
+      const shared = await scanPath(root, { workers: true });
+      // The 60 scripts shared out between this thread and the workers.
+      expect(shared.checking?.inWorkers).toBeGreaterThan(0);
+      expect(shared.checking?.inWorkers).toBeLessThan(60);
+      expect(inThread.checking?.inWorkers).toBe(0);
+      expect(shape(shared)).toBe(shape(inThread));
+      expect(inThread.findings.length).toBeGreaterThan(0);
+      // The scan let go of the workers as soon as they had answered.
+      expect(checkPoolThreads()).toBe(0);
+    } finally {
+      removeTree(root);
+    }
+  });
+
+  it("take in what another thread's programs tell: a program told otherwise is checked again", async () => {
+    // /etc/init.d/a (this thread's) writes into /etc/cache; z (a worker's) mounts a tmpfs there at boot.
+    const root = makeTree({
+      ...SKELETON,
+      "etc/init.d/a": "#!/bin/sh\necho 1 > /etc/cache/a\necho 2 > /etc/other\n",
+      "etc/init.d/z": "#!/bin/sh\nmount -t tmpfs tmpfs /etc/cache\n",
+      "etc/cache": { dir: true },
+      "etc/rcS.d/S01a": { symlink: "../init.d/a" },
+      "etc/rcS.d/S02z": { symlink: "../init.d/z" },
+    });
+    try {
+      const inThread = await scanPath(root, { workers: false });
+      const shared = await scanPath(root, { workers: true });
+      expect(shared.findings.filter((f) => f.ruleId.startsWith("ROR1")).map((f) => `${f.ruleId} ${f.path}:${f.line}`)).toEqual(["ROR105 etc/init.d/a:3"]);
+      expect(shared.checking).toEqual({ inWorkers: 1, rechecked: 1, remodelled: 0 });
+      expect(shape(shared)).toBe(shape(inThread));
+      // The facts too: z's mount counts, once.
+      expect(shared.facts.bootMounts.map((m) => `${m.file}:${m.line} ${m.path} ${m.whenReadOnly}`)).toEqual(["/etc/init.d/z:2 /etc/cache true"]);
+      expect(shared.facts.isWritable("/etc/cache/a")).toBe(true);
+    } finally {
+      removeTree(root);
+    }
+  });
+
+  it("parse a tarball's texts as one thread does", async () => {
+    const root = makeTree(bigTree());
+    const dir = tempDir();
+    const tarball = join(dir, "tree.tar");
+    try {
+      expect(spawnSync("tar", ["-C", root, "-cf", tarball, "."]).status).toBe(0);
+      const inThread = await scanPath(tarball, { workers: false });
+      const pooled = await scanPath(tarball, { workers: true });
       expect(pooled.parsing?.inWorkers).toBeGreaterThan(0);
       expect(inThread.parsing?.inWorkers).toBe(0);
       expect(shape(pooled)).toBe(shape(inThread));
       expect(inThread.findings.length).toBeGreaterThan(0);
-      // The scan let go of the workers as soon as it had parsed everything.
       expect(poolThreads()).toBe(0);
     } finally {
       removeTree(root);
@@ -66,6 +113,7 @@ describe("parse workers", () => {
     try {
       for (let i = 0; i < 4; i++) {
         await scanPath(root, { workers: true });
+        expect(checkPoolThreads()).toBe(0);
         expect(poolThreads()).toBe(0);
       }
     } finally {
@@ -145,10 +193,10 @@ describe("no work twice", () => {
       const shell = (r: ScanResult) => r.findings.filter((f) => f.ruleId.startsWith("ROR1")).map((f) => `${f.ruleId} ${f.path}:${f.line}`);
       // The write into the tmpfs is fine; the other one is not.
       expect(shell(kept)).toEqual(["ROR105 etc/init.d/a:3"]);
-      expect(kept.checking).toEqual({ rechecked: 1, remodelled: 0 });
+      expect(kept.checking).toEqual({ inWorkers: 0, rechecked: 1, remodelled: 0 });
       // Let go of at once, the program is parsed and modelled again, with the same result.
       expect(shape(remodelled)).toBe(shape(kept));
-      expect(remodelled.checking).toEqual({ rechecked: 1, remodelled: 1 });
+      expect(remodelled.checking).toEqual({ inWorkers: 0, rechecked: 1, remodelled: 1 });
     } finally {
       removeTree(root);
     }

@@ -17,7 +17,7 @@
 import type { Role } from "../types.js";
 import { RUNTIME_ROLES } from "../types.js";
 import type { FsView } from "../fs/view.js";
-import type { RootfsFacts } from "../rootfs/facts.js";
+import type { Lessons, RootfsFacts } from "../rootfs/facts.js";
 import { SyntaxCache } from "../rootfs/scripts.js";
 import { buildModel, entryFunctions, implicitSources, Program, type ScriptCache } from "../shell/program.js";
 import type { Parsing } from "../shell/parsing.js";
@@ -40,13 +40,22 @@ export interface ProgramSource {
   implicit: readonly string[];
 }
 
-interface Checked extends ProgramSource {
+/** What checking a program gave: all that is kept of it (with its source), and all a check worker sends back. */
+export interface CheckedResult {
+  /** Where the program comes among the scan's programs (their order in the report, and in which the facts learn from them). */
+  order: number;
   roles: Set<Role>;
   /** Scripts it runs by absolute path, with the runtime roles it runs them under. */
   calls: Map<string, Set<Role>>;
   reports: ShellReport[];
   answers: Answers;
+  /** What the facts learned from it. */
+  lessons: Lessons;
 }
+
+type Checked = ProgramSource & CheckedResult;
+
+const NO_LESSONS: Lessons = { writes: [], runner: null, created: [], mounts: [] };
 
 /**
  * Characters of script text whose models stay in memory for a second look.
@@ -58,12 +67,14 @@ interface Checked extends ProgramSource {
 const RETAINED_CHARS = 200_000;
 
 export class CheckedPrograms {
-  private readonly checked = new Map<string, Checked>();
+  private checked = new Map<string, Checked>();
+  /** The order of the next program added without one. */
+  private nextOrder = 0;
   /** The models of the most recent programs, oldest first (a Map keeps insertion order); not their unfolded instances. */
   private readonly retained = new Map<string, ScriptModel>();
   private retainedChars = 0;
-  /** Programs checked again, and of them those parsed and modelled again. */
-  readonly stats = { rechecked: 0, remodelled: 0 };
+  /** Programs checked in workers (`adopt`); checked again, and of them those parsed and modelled again. */
+  readonly stats = { inWorkers: 0, rechecked: 0, remodelled: 0 };
 
   constructor(
     private readonly rules: readonly Rule[],
@@ -78,10 +89,16 @@ export class CheckedPrograms {
     return this.checked.get(path)?.roles;
   }
 
-  /** Parses, models, learns from and checks a script; returns its syntax (for the parse statistics). */
-  async add(source: ProgramSource, roles: Set<Role>): Promise<Script> {
+  /**
+   * Parses, models, learns from and checks a script; returns its syntax (for
+   * the parse statistics). `order`: where it comes among the scan's
+   * programs, when programs are checked out of order (some in workers);
+   * by default after every program so far.
+   */
+  async add(source: ProgramSource, roles: Set<Role>, order = this.nextOrder): Promise<Script> {
     const { program, script } = await this.model(source, roles);
-    const c: Checked = { ...source, roles, calls: new Map(), reports: [], answers: new Map() };
+    this.nextOrder = Math.max(this.nextOrder, order + 1);
+    const c: Checked = { ...source, order, roles, calls: new Map(), reports: [], answers: new Map(), lessons: NO_LESSONS };
     this.checked.set(source.path, c);
     await this.learnAndCheck(c, program, script);
     collectIfGrown();
@@ -95,6 +112,29 @@ export class CheckedPrograms {
     const program = before ? new Program(before, roles, c.interpreter) : (await this.model(c, roles)).program;
     c.roles = roles;
     await this.learnAndCheck(c, program, null);
+  }
+
+  /** What checking each program gave (a check worker's answer). */
+  results(): (CheckedResult & { path: string })[] {
+    return [...this.checked.values()].map(({ path, order, roles, calls, reports, answers, lessons }) => ({ path, order, roles, calls, reports, answers, lessons }));
+  }
+
+  /**
+   * Takes in programs checked elsewhere (a check worker), with their
+   * sources, and puts every program in its order. The facts then learn from
+   * every program again, in that order (`RootfsFacts.relearn`): what they
+   * say is what one thread checking the programs in order makes them say.
+   * `finish` then checks again any program told something they no longer say.
+   */
+  adopt(results: readonly (CheckedResult & { source: ProgramSource })[]): void {
+    for (const r of results) {
+      const { source, ...result } = r;
+      this.checked.set(source.path, { ...source, ...result });
+      this.nextOrder = Math.max(this.nextOrder, r.order + 1);
+      this.stats.inWorkers++;
+    }
+    this.checked = new Map([...this.checked].sort((a, b) => a[1].order - b[1].order));
+    this.facts.relearn([...this.checked.values()].map((c) => c.lessons));
   }
 
   /** Every script that checked programs run by absolute path, with the roles they run it under (in the order programs came). */
@@ -138,7 +178,7 @@ export class CheckedPrograms {
 
   private async learnAndCheck(c: Checked, program: Program, script: Script | null): Promise<void> {
     const syntax = () => new SyntaxCache(this.view, [...(script ? [{ path: c.path, script }] : []), ...this.cache.loaded()]);
-    await this.facts.learnFrom(program, syntax);
+    c.lessons = await this.facts.learnFrom(program, syntax);
     c.calls = callsOf(program, this.view);
     Object.assign(c, checkProgram(this.rules, program, this.facts));
     this.retain(c, program.model);

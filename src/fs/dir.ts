@@ -23,7 +23,7 @@
  */
 import type { Dirent, Stats } from "node:fs";
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from "node:fs";
-import { ROOT, TreeBuilder, type Stat, type TreeIndex } from "./tree.js";
+import { ROOT, TreeBuilder, TreeIndex, type SharedIndex, type Stat } from "./tree.js";
 import { decodeName, HEAD_BYTES, type ContentSource, type Entry, type EntryType, FsView } from "./view.js";
 
 type Problem = { path: string; error: NodeJS.ErrnoException };
@@ -92,8 +92,8 @@ class HostPaths {
   tree!: TreeIndex;
 
   constructor(
-    private readonly root: string,
-    private readonly byteNames: ReadonlyMap<number, Buffer>,
+    readonly root: string,
+    readonly byteNames: ReadonlyMap<number, Buffer>,
   ) {}
 
   /** Size and mode, when first needed: never following a link; a path the host no longer has is 0 and 0 (a read then reports it). */
@@ -128,6 +128,10 @@ class DirContent implements ContentSource {
     private readonly tree: TreeIndex,
     private readonly hosts: HostPaths,
   ) {}
+
+  share(): SharedDirectory {
+    return { root: this.hosts.root, index: this.tree.share(), byteNames: [...this.hosts.byteNames] };
+  }
 
   async read(path: string, entry: Entry, stop?: (head: Buffer) => boolean): Promise<Buffer> {
     return this.readSync(path, entry, stop);
@@ -175,6 +179,25 @@ export interface WalkHooks {
   /** Called once, during the walk, when the tree has `largeAt` entries: a large tree (the scan may start its parse workers). */
   onLarge?: () => void;
   largeAt?: number;
+}
+
+/** A directory view as plain data, for another thread (`FsView.share`). */
+export interface SharedDirectory {
+  root: string;
+  index: SharedIndex;
+  byteNames: [number, Uint8Array][];
+}
+
+/**
+ * The view that `share` gave, in another thread: the same index, not walked
+ * again. Its diagnostics are only those made from now on.
+ */
+export function openSharedDirectory(shared: SharedDirectory): FsView {
+  const hosts = new HostPaths(shared.root, new Map(shared.byteNames.map(([id, raw]) => [id, Buffer.from(raw.buffer, raw.byteOffset, raw.length)])));
+  const tree = (hosts.tree = TreeIndex.fromShared(shared.index, hosts));
+  const view = new FsView(shared.root, tree, new DirContent(tree, hosts));
+  view.diagnostics.length = 0;
+  return view;
 }
 
 /** Builds the view of a directory tree. */

@@ -193,6 +193,9 @@ export class TreeBuilder {
   }
 }
 
+/** An index as plain data (typed arrays and strings), to be sent to another thread: see `TreeIndex.share`. */
+export type SharedIndex = Omit<Parts, "known" | "lazy"> & { known: [number, Stat][] };
+
 interface Parts {
   parent: Int32Array;
   nameEnd: Uint32Array;
@@ -221,6 +224,17 @@ export class TreeIndex {
 
   get count(): number {
     return this.p.parent.length;
+  }
+
+  /** The index as plain data, with the stats known so far (so that the other thread sees the same sizes). */
+  share(): SharedIndex {
+    const { known: _k, lazy: _l, ...parts } = this.p;
+    return { ...parts, known: [...this.known] };
+  }
+
+  /** The index that `share` gave, asking `lazy` for the stats it did not know. */
+  static fromShared(shared: SharedIndex, lazy?: LazyStats): TreeIndex {
+    return new TreeIndex({ ...shared, known: new Map(shared.known), lazy });
   }
 
   type(id: number): EntryType {

@@ -96,6 +96,12 @@ export interface ContentSource {
   read(path: string, entry: Entry, stop?: (head: Buffer) => boolean): Promise<Buffer>;
   /** The same, at once, for a source that can (a directory). */
   readSync?(path: string, entry: Entry, stop?: (head: Buffer) => boolean): Buffer;
+  /**
+   * The view as plain data that can be sent to another thread, which opens
+   * the same view from it (a directory: `openSharedDirectory`); undefined
+   * for a source that cannot be shared (an archive read in memory).
+   */
+  share?(): object;
 }
 
 /**
@@ -187,12 +193,27 @@ export class FsView {
     this.diagnose(path, "link-above-root", `relative link target "${target}" climbs above the root: ".." stops at the root, as in a chroot`);
   }
 
+  /** The view as plain data for another thread (see `ContentSource.share`), if its backend can share it. */
+  share(): object | undefined {
+    return this.content.share?.();
+  }
+
   /** Adds a diagnostic once per (path, code). */
   diagnose(path: string, code: string, message: string): void {
     const key = `${path}\0${code}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
     this.diagnostics.push({ path: relative(path), code, message });
+  }
+
+  /** Adds diagnostics made elsewhere (another thread's view of the same tree), each (path, code) once. */
+  adoptDiagnostics(diagnostics: readonly Diagnostic[]): void {
+    for (const d of diagnostics) {
+      const key = `/${d.path}\0${d.code}`;
+      if (this.reported.has(key)) continue;
+      this.reported.add(key);
+      this.diagnostics.push(d);
+    }
   }
 
   private entryAt(id: number, path: string): Entry {

@@ -24,6 +24,19 @@ import { effectsOf } from "../shell/effects.js";
 export { isUnder } from "./writable.js";
 export { FHS_WRITABLE } from "./writable.js";
 
+/**
+ * What one script tells about the tree (`RootfsFacts.lessonsOf`): its
+ * runtime writes and boot mounts by command, the command that applies
+ * tmpfiles.d if it has one, the directories it creates on every boot.
+ * Plain data: it can come from another thread.
+ */
+export interface Lessons {
+  writes: [string, RuntimeWrite][];
+  runner: string | null;
+  created: string[];
+  mounts: [string, BootMount][];
+}
+
 /** tmpfiles.d directories, lowest precedence first. */
 const TMPFILES_DIRS = ["/lib/tmpfiles.d", "/usr/lib/tmpfiles.d", "/usr/local/lib/tmpfiles.d", "/run/tmpfiles.d", "/etc/tmpfiles.d"];
 
@@ -151,6 +164,8 @@ export class RootfsFacts {
   private readonly mountsCounted = new Set<BootMount>();
   /** Boot mounts are judged with the root read-only as the tree alone has it (see `startLearning`). */
   private bootScenario: ReadOnlyScenario | null = null;
+  /** What the facts were when learning started, for `relearn`. */
+  private beforeLearning: { areas: number; created: string[]; tmpfiles: TmpfilesLine[]; inert: TmpfilesLine[]; runner: string | null } | null = null;
 
   /**
    * Starts learning what the root filesystem's scripts tell (`learnFrom`),
@@ -164,8 +179,9 @@ export class RootfsFacts {
     const before = this.writable.snapshot();
     const readOnly = readOnlyRoot({ isWritable: (p) => before.isWritable(this.resolve(p)) });
     this.bootScenario = { holds: (c) => evaluate(c.test, readOnly) };
-    this.tmpfilesRunner = tmpfilesRunner(this.init, []);
+    this.tmpfilesRunner = tmpfilesRunner(this.init);
     if (this.tmpfilesRunner === null) this.tmpfilesInert.push(...this.tmpfiles.splice(0));
+    this.beforeLearning = { areas: this.writable.areas.length, created: [...this.createdAtBoot], tmpfiles: [...this.tmpfiles], inert: [...this.tmpfilesInert], runner: this.tmpfilesRunner };
   }
 
   /**
@@ -175,33 +191,103 @@ export class RootfsFacts {
    * every boot, and whether one applies tmpfiles.d. Facts only grow: a shell
    * rule's answer can change as later scripts are learned (see
    * `src/engine/run.ts`). `syntax` gives the syntax of the files the script
-   * reaches (asked for only when a question needs it).
+   * reaches (asked for only when a question needs it). Returns the lessons
+   * taken in, which `relearn` can take in again.
    */
-  async learnFrom(program: Program, syntax: () => SyntaxCache): Promise<void> {
-    if (!program.isRuntime) return; // no runtime instance (and none unfolded)
+  async learnFrom(program: Program, syntax: () => SyntaxCache): Promise<Lessons> {
+    const lessons = await this.lessonsOf(program, syntax);
+    this.absorb(lessons);
+    return lessons;
+  }
+
+  /**
+   * What one script tells, without taking it in (see `learnFrom`). It
+   * depends on the script and the tree only, not on what other scripts
+   * told: so scripts can be learned from in other threads, and what they
+   * told taken in afterwards, in their order (`relearn`).
+   */
+  async lessonsOf(program: Program, syntax: () => SyntaxCache): Promise<Lessons> {
+    const lessons: Lessons = { writes: [], runner: null, created: [], mounts: [] };
+    if (!program.isRuntime) return lessons; // no runtime instance (and none unfolded)
     if (!this.bootScenario) this.startLearning();
     const resolve = (p: string) => this.resolve(p);
     const resolveEntry = (p: string) => this.resolveEntry(p);
-    this.runtimeWrites.push(...runtimeWrites([program], resolve, this.writeKeys));
-    if (this.tmpfilesRunner === null) {
-      this.tmpfilesRunner = tmpfilesRunner(this.init, [program]);
-      if (this.tmpfilesRunner !== null) this.tmpfiles.push(...this.tmpfilesInert.splice(0));
-    }
+    const writes = new Map<string, RuntimeWrite>();
+    runtimeWrites([program], resolve, writes);
+    lessons.writes = [...writes];
+    lessons.runner = tmpfilesCommand(program);
     // Directories that boot scripts create on every boot count for every script (ROR102).
     for (const inst of program.instances) {
       if (!inst.roles.includes("boot") || !runsEveryBoot(inst.conditions)) continue;
-      for (const eff of effectsOf(inst.command)) if (eff.kind === "mkdir" && eff.path.value) this.createdAtBoot.add(this.resolve(eff.path.value));
+      for (const eff of effectsOf(inst.command)) if (eff.kind === "mkdir" && eff.path.value) lessons.created.push(this.resolve(eff.path.value));
     }
-    for (const l of bootLinks([program], resolveEntry)) this.createdAtBoot.add(l);
-    if (!this.view) return;
+    lessons.created.push(...bootLinks([program], resolveEntry));
+    if (!this.view) return lessons;
     const cache = syntax();
-    for (const p of await bootCreatedThroughCalls([program], cache, resolveEntry)) this.createdAtBoot.add(p);
-    this.bootMounts.push(...(await bootMounts([program], cache, resolve, this.bootScenario!, this.mountKeys)));
+    lessons.created.push(...(await bootCreatedThroughCalls([program], cache, resolveEntry)));
+    const mounts = new Map<string, BootMount>();
+    await bootMounts([program], cache, resolve, this.bootScenario!, mounts);
+    lessons.mounts = [...mounts];
+    return lessons;
+  }
+
+  /** Takes in the lessons of one script (copies of them: the same lessons can be taken in again by `relearn`). */
+  absorb(lessons: Lessons): void {
+    if (!this.bootScenario) this.startLearning();
+    for (const [key, w] of lessons.writes) {
+      const known = this.writeKeys.get(key);
+      if (known) {
+        // The same command reached from another entry point: one write, every role.
+        for (const r of w.roles) if (!known.roles.includes(r)) known.roles.push(r);
+        continue;
+      }
+      const copy = { ...w, roles: [...w.roles] };
+      this.writeKeys.set(key, copy);
+      this.runtimeWrites.push(copy);
+    }
+    if (this.tmpfilesRunner === null && lessons.runner !== null) {
+      this.tmpfilesRunner = lessons.runner;
+      this.tmpfiles.push(...this.tmpfilesInert.splice(0));
+    }
+    for (const c of lessons.created) this.createdAtBoot.add(c);
+    for (const [key, m] of lessons.mounts) {
+      const known = this.mountKeys.get(key);
+      if (known) {
+        // The same command reached again can only make its mount count "when read-only".
+        if (m.whenReadOnly) known.whenReadOnly = true;
+        continue;
+      }
+      const copy = { ...m };
+      this.mountKeys.set(key, copy);
+      this.bootMounts.push(copy);
+    }
     for (const m of this.bootMounts) {
       if (!m.whenReadOnly || this.mountsCounted.has(m)) continue;
       this.mountsCounted.add(m);
       this.writable.add({ path: m.path, writable: true, volatile: true, source: "boot-script", detail: `${m.type} mounted by a boot script when the root is read-only`, decidedAt: { path: m.file, line: m.line, column: m.column, endColumn: m.endColumn } });
     }
+  }
+
+  /**
+   * Forgets every lesson taken in so far and takes in `lessons` instead, in
+   * their order: the facts are then what learning from those scripts one
+   * after another, in that order, makes them.
+   */
+  relearn(lessons: Iterable<Lessons>): void {
+    const b = this.beforeLearning;
+    if (!b) throw new Error("relearn before startLearning");
+    this.writeKeys.clear();
+    this.mountKeys.clear();
+    this.mountsCounted.clear();
+    this.runtimeWrites.length = 0;
+    this.bootMounts.length = 0;
+    this.createdAtBoot.clear();
+    for (const c of b.created) this.createdAtBoot.add(c);
+    this.tmpfiles.splice(0, Infinity, ...b.tmpfiles);
+    this.tmpfilesInert.splice(0, Infinity, ...b.inert);
+    this.tmpfilesRunner = b.runner;
+    this.writable.truncate(b.areas);
+    for (const l of lessons) this.absorb(l);
   }
 
   /**
@@ -249,16 +335,18 @@ export class RootfsFacts {
 /** Init systems that apply tmpfiles.d by themselves, or trees whose init is unknown (judged leniently). */
 const APPLIES_TMPFILES = new Set(["systemd", "other", "none"]);
 
-/** What applies tmpfiles.d at boot: systemd, or a boot script that runs `systemd-tmpfiles --create` / opentmpfiles' `tmpfiles --create`. */
-function tmpfilesRunner(init: InitInfo, programs: readonly Program[]): string | null {
-  if (APPLIES_TMPFILES.has(init.system)) return init.system === "systemd" ? "systemd" : "assumed";
-  for (const p of programs) {
-    if (!p.isRuntime) continue; // no boot instance (and none unfolded)
-    for (const inst of p.instances) {
-      const c = inst.command;
-      if (!inst.roles.includes("boot") || (c.name !== "systemd-tmpfiles" && c.name !== "tmpfiles")) continue;
-      if (c.args.some((a) => a.value === "--create")) return `${c.file.replace(/^\//, "")}:${c.span.line}`;
-    }
+/** What applies tmpfiles.d at boot by itself: systemd, or an init that is taken to (null: a boot script must, see `tmpfilesCommand`). */
+function tmpfilesRunner(init: InitInfo): string | null {
+  return APPLIES_TMPFILES.has(init.system) ? (init.system === "systemd" ? "systemd" : "assumed") : null;
+}
+
+/** The boot command of a program that applies tmpfiles.d ("etc/init.d/x:12"), if it has one. */
+function tmpfilesCommand(p: Program): string | null {
+  if (!p.isRuntime) return null; // no boot instance (and none unfolded)
+  for (const inst of p.instances) {
+    const c = inst.command;
+    if (!inst.roles.includes("boot") || (c.name !== "systemd-tmpfiles" && c.name !== "tmpfiles")) continue;
+    if (c.args.some((a) => a.value === "--create")) return `${c.file.replace(/^\//, "")}:${c.span.line}`;
   }
   return null;
 }

@@ -122,6 +122,15 @@ export class WritableModel {
     return m;
   }
 
+  /** Drops every area added after the first `count`. */
+  truncate(count: number): void {
+    const dropped = this.areas.splice(count);
+    for (const path of new Set(dropped.map((a) => a.path))) {
+      const still = this.areas.some((a) => a.path === path);
+      this.paths.record(path, still && (this.areaFor(path)?.writable ?? false));
+    }
+  }
+
   add(area: WritableArea): void {
     this.areas.push(area);
     this.paths.record(area.path, this.areaFor(area.path)?.writable ?? false);

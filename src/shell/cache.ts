@@ -65,7 +65,7 @@ export class AstCache {
 
   constructor(
     readonly root: string,
-    private readonly maxBytes = DEFAULT_CACHE_BYTES,
+    readonly maxBytes = DEFAULT_CACHE_BYTES,
   ) {
     this.dir = join(root, `ast-${salt()}`);
   }

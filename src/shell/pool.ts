@@ -24,7 +24,7 @@ import type { Piscina } from "piscina";
  * (7.2-9.1 s against 7.0-8.2 s), and costs some 80 MB. So there, workers
  * are used only when `RORLINT_WORKERS` asks for them.
  */
-const FEW_CORES = availableParallelism() <= 2 && !process.env.RORLINT_WORKERS;
+export const FEW_CORES = availableParallelism() <= 2 && !process.env.RORLINT_WORKERS;
 
 /** Shell files to parse below which a scan parses in its own thread: starting workers costs more than it saves. */
 export const POOL_MIN_FILES = FEW_CORES ? Number.POSITIVE_INFINITY : 40;
@@ -51,12 +51,12 @@ let pool: ParsePool | null = null;
  * when asked for explicitly (`required`), so that tests never depend on a
  * stale build by accident.
  */
-function workerScript(required: boolean): string | null {
+export function workerScript(required: boolean, script = "shell/parse-worker.js"): string | null {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith(".js")) return join(dirname(here), "parse-worker.js");
+  if (here.endsWith(".js")) return join(dirname(here), "..", script);
   if (!required) return null;
-  const built = join(dirname(here), "..", "..", "dist", "src", "shell", "parse-worker.js");
-  if (!existsSync(built)) throw new Error("parse workers need the build (npm run build): dist/src/shell/parse-worker.js is missing");
+  const built = join(dirname(here), "..", "..", "dist", "src", script);
+  if (!existsSync(built)) throw new Error(`worker threads need the build (npm run build): dist/src/${script} is missing`);
   return built;
 }
 
@@ -65,7 +65,7 @@ function workerScript(required: boolean): string | null {
  * per core but one, the main thread's (which parses too when it would
  * otherwise wait: see `parsing.ts`).
  */
-function threadCount(): number {
+export function threadCount(): number {
   const n = Number.parseInt(process.env.RORLINT_WORKERS ?? "", 10);
   return Number.isInteger(n) && n >= 0 ? n : Math.max(1, availableParallelism() - 1);
 }
