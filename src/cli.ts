@@ -2,6 +2,7 @@
  * The command line. Each command lives in src/commands/<name>.ts and
  * registers itself here. Exit codes: see commands/exit.ts.
  */
+import "./tiering.js";
 import { Command, CommanderError } from "commander";
 import { VERSION } from "./version.js";
 import { EXIT_CLEAN, EXIT_ERROR } from "./commands/exit.js";

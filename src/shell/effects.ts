@@ -30,6 +30,7 @@ function syntheticPath(cmd: Command, path: string): Word {
     configVars: [],
     resolved: false,
     file: cmd.file,
+    template: undefined,
   };
 }
 

@@ -25,7 +25,7 @@ interface Val {
   template?: Template;
 }
 
-const UNKNOWN: Val = { value: null, prefix: "", resolved: false, config: false };
+const UNKNOWN: Val = { value: null, prefix: "", resolved: false, config: false, template: undefined };
 /** A variable nothing visible assigns: unknown, but `${X:-default}` gives the default. */
 const UNASSIGNED: Val = { ...UNKNOWN };
 
@@ -433,7 +433,7 @@ export class Evaluator {
     const config = isConfigPath(file);
     if (a.value === null) {
       // `local x` / `export x`: `local` starts empty, the others keep the value.
-      if (decl === "local" || decl === "typeset" || decl === "declare") env.set(a.name, { value: "", prefix: "", resolved: false, config });
+      if (decl === "local" || decl === "typeset" || decl === "declare") env.set(a.name, { value: "", prefix: "", resolved: false, config, template: undefined });
       return;
     }
     const w = this.word(a.value, env, file);
@@ -609,7 +609,7 @@ export class Evaluator {
     // Most words are literal text (command names, options, paths): no expansion to track.
     if (w.parts.length === 1 && w.parts[0]!.kind === "lit") {
       const text = w.parts[0]!.text;
-      return { text: w.text, span: w.span, value: text, prefix: text, vars: NO_NAMES, configVars: NO_NAMES, resolved: false, file };
+      return { text: w.text, span: w.span, value: text, prefix: text, vars: NO_NAMES, configVars: NO_NAMES, resolved: false, file, template: undefined };
     }
     let value: string | null = "";
     let prefix = "";
@@ -637,7 +637,7 @@ export class Evaluator {
     for (const p of w.parts) {
       switch (p.kind) {
         case "lit":
-          add({ value: p.text, prefix: p.text, resolved: false, config: false });
+          add({ value: p.text, prefix: p.text, resolved: false, config: false, template: undefined });
           break;
         case "var": {
           vars.push(p.name);
@@ -657,9 +657,9 @@ export class Evaluator {
     }
     // Most words expand no variable: they share one empty list (frozen: a change would be a bug, and throws);
     // the others keep a copy of exactly their length (a list grown by push holds room for 17).
-    const word: Word = { text: w.text, span: w.span, value, prefix: value ?? prefix, vars: vars.length ? vars.slice() : NO_NAMES, configVars: configVars.length ? configVars.slice() : NO_NAMES, resolved, file };
-    if (value === null && template && template.some((t) => typeof t !== "string")) word.template = template;
-    return word;
+    // Every word has the same properties, in the same order (`template` too, undefined for most): one shape for V8.
+    const bound = value === null && template && template.some((t) => typeof t !== "string") ? template : undefined;
+    return { text: w.text, span: w.span, value, prefix: value ?? prefix, vars: vars.length ? vars.slice() : NO_NAMES, configVars: configVars.length ? configVars.slice() : NO_NAMES, resolved, file, template: bound };
   }
 
   private lookup(name: string, env: Env): Val {
@@ -667,10 +667,10 @@ export class Evaluator {
     if (v) return v;
     // Not assigned anywhere we can see: user configuration (unset by default)
     // when a configuration file documents it, otherwise unknown.
-    if (this.configVars.has(name)) return { value: "", prefix: "", resolved: false, config: true };
+    if (this.configVars.has(name)) return { value: "", prefix: "", resolved: false, config: true, template: undefined };
     // A script that sources user configuration and reads a variable nothing assigns reads a setting
     // the administrator may make there (unset by default), e.g. HWCLOCKACCESS after /etc/default/hwclock.
-    if (this.sourcesConfig !== null && /^[A-Z][A-Z0-9_]*$/.test(name)) return { value: "", prefix: "", resolved: false, config: true };
+    if (this.sourcesConfig !== null && /^[A-Z][A-Z0-9_]*$/.test(name)) return { value: "", prefix: "", resolved: false, config: true, template: undefined };
     if (/^[1-9]$/.test(name)) return { ...UNKNOWN, template: [{ param: Number(name) }] };
     return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? UNASSIGNED : UNKNOWN;
   }
@@ -734,15 +734,15 @@ export class Evaluator {
     if ((c.name === "readlink" && flags.some((f) => /^-[a-z]*[fem]/.test(f ?? ""))) || c.name === "realpath") {
       // Resolved in the scanned tree: writes to the result go through the link.
       const target = only.startsWith("/") ? this.loader.resolve(only) : only;
-      return { value: target, prefix: target, resolved: true, config: false };
+      return { value: target, prefix: target, resolved: true, config: false, template: undefined };
     }
     if (c.name === "dirname") {
       const d = only.replace(/\/+[^/]*\/*$/, "") || "/";
-      return { value: d, prefix: d, resolved: false, config: false };
+      return { value: d, prefix: d, resolved: false, config: false, template: undefined };
     }
     if (c.name === "basename") {
       const b = only.replace(/\/+$/, "").replace(/^.*\//, "");
-      return { value: b, prefix: b, resolved: false, config: false };
+      return { value: b, prefix: b, resolved: false, config: false, template: undefined };
     }
     return UNKNOWN;
   }
