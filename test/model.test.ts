@@ -164,6 +164,33 @@ describe("functions and libraries", () => {
     expect(writes.length).toBeLessThan(10);
   });
 
+  it("calls are unfolded only into functions that reach something rules or facts look at", async () => {
+    // Shaped like /lib/lsb/init-functions: logging helpers that only print, and helpers that do something.
+    const lib = [
+      'log_msg() {\n  if [ -t 1 ]; then printf "%s" "$1"; else echo "$@" >&2; fi\n  log_end\n}',
+      "log_end() {\n  echo done\n}",
+      'save() {\n  log_msg saving\n  echo "$2" > "$1"\n}',
+      "wrap() {\n  mount -t tmpfs tmpfs \"$1\"\n}",
+      "outer() {\n  log_msg x\n  wrap /run/x\n}",
+      'tool() {\n  "$1" --now\n}',
+      'clock() {\n  hwclock $1\n}',
+      "runs() {\n  /usr/sbin/helper start\n}",
+    ].join("\n");
+    const p = await program(". /lib/x/functions\nlog_msg hello\nlog_msg again\nsave /etc/state 1\nouter\ntool reboot\nclock --systohc\nruns\n", { "lib/x/functions": lib });
+    const unfolded = (name: string) => p.instances.filter((i) => i.chain.some((c) => c.name === name)).map((i) => i.command.name);
+    // The calls themselves are instances; the logging helpers' bodies are not unfolded (nothing there has an effect).
+    expect(p.instances.filter((i) => i.chain.length === 0).map((i) => i.command.name)).toEqual([".", "log_msg", "log_msg", "save", "outer", "tool", "clock", "runs"]);
+    expect(unfolded("log_msg")).toEqual([]);
+    // A body with a write, a mount (through a wrapper), a command named by a parameter, a writer given a parameter
+    // and a program run by its path is unfolded, with the calls in it.
+    expect(unfolded("save")).toEqual(["log_msg", "echo"]);
+    expect(unfolded("outer")).toEqual(["log_msg", "wrap", "mount"]);
+    expect(unfolded("tool")).toEqual(["reboot"]);
+    expect(unfolded("clock")).toEqual(["hwclock"]);
+    expect(unfolded("runs")).toEqual(["helper"]);
+    expect([...p.runtimeEffects()].map((e) => `${e.effect.kind} ${e.effect.kind === "write" ? e.effect.path.value : ""}`.trim())).toEqual(["write /etc/state", "hwclock"]);
+  });
+
   it("init script actions: start) runs at boot, stop) at shutdown", async () => {
     const p = await program('case "$1" in\n  start) echo > /etc/s ;;\n  stop|restart) echo > /etc/t ;;\n  status) echo > /etc/u ;;\n  *) echo > /etc/v ;;\nesac\necho > /etc/w\n', {}, ["boot", "shutdown"]);
     const roles = [...p.runtimeEffects()].map((e) => [e.effect.kind === "write" && e.effect.path.value, e.roles.sort().join(",")]);

@@ -275,6 +275,19 @@ HANDLERS["unlink"] = (cmd, out) => {
 };
 HANDLERS["rmdir"] = HANDLERS["rm"]!;
 
+/**
+ * Whether a command's effects can change when the words it is called with
+ * are bound (`bind.ts`): its name is made of positional parameters, or it
+ * is a command whose effects depend on its arguments (a handled or known
+ * writer) and an argument is, or a redirection's target is.
+ */
+export function effectsMayChangeWhenBound(cmd: Command): boolean {
+  if (cmd.nameWord?.template) return true;
+  if (cmd.redirects.some((r) => r.target?.template)) return true;
+  const name = cmd.name;
+  return name !== null && (Object.hasOwn(HANDLERS, name) || Object.hasOwn(KNOWN_WRITERS, name)) && cmd.args.some((a) => a.template);
+}
+
 function knownWriter(cmd: Command, name: string, out: Effect[]): void {
   const spec = KNOWN_WRITERS[name]!;
   const p = parseArgs(cmd.args);

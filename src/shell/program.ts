@@ -16,8 +16,8 @@ export { parseScript, repair } from "./parse.js";
 import { Parsing } from "./parsing.js";
 import { Evaluator, type LoadedSource, type SourceLoader } from "./evaluate.js";
 import { documentedVariables } from "./config.js";
-import { effectsOf, type Effect } from "./effects.js";
-import type { Command, Condition, ScriptModel } from "./model.js";
+import { effectsMayChangeWhenBound, effectsOf, type Effect } from "./effects.js";
+import type { Command, Condition, FunctionDef, ScriptModel } from "./model.js";
 import { globMatch } from "./guards.js";
 import { bindCommand, callArguments, type Bindings } from "./bind.js";
 
@@ -253,8 +253,17 @@ export function entryFunctions(interpreter: string | null): ReadonlySet<string> 
   return isOpenrc(interpreter) ? OPENRC_ENTRY_NAMES : NO_ENTRIES;
 }
 
+/**
+ * Commands that something looks at though they have no effect of their own:
+ * mounts (boot mounts, through wrapper functions too) and tmpfiles.d runs
+ * (`src/rootfs/facts.ts`, `scripts.ts`).
+ */
+const WATCHED_NAMES = new Set(["mount", "systemd-tmpfiles", "tmpfiles"]);
+
 export class Program {
   private unfolded: Instance[] | null = null;
+  /** Per function: whether unfolding a call to it can reach anything that rules and facts look at. */
+  private readonly reaching = new Map<FunctionDef, boolean>();
   private runtime: EffectInstance[] | null = null;
   private all: EffectInstance[] | null = null;
 
@@ -320,7 +329,7 @@ export class Program {
     const roles = dispatchRoles(entryRoles, actions);
     this.unfolded!.push({ command: c, roles, conditions, chain, position: pos });
     const def = c.name ? this.model.functions.get(c.name) : undefined;
-    if (!def || stack.has(def.name)) return;
+    if (!def || stack.has(def.name) || !this.reaches(def)) return;
     stack.add(def.name);
     const inner = callArguments(c, args);
     const innerChain = chain.concat([c]);
@@ -330,6 +339,35 @@ export class Program {
       this.visit(cmd, conditions, innerChain, pos, entryRoles, stack, inner, innerJoined, actions);
     }
     stack.delete(def.name);
+  }
+
+  /**
+   * Whether a call to `def` can reach a command that rules or facts look
+   * at: one with effects (or whose effects binding can change), a watched
+   * name, a program run by its path, or a call to a function that can.
+   * The body of one that cannot (most logging helpers) is not unfolded: its
+   * instances would be looked at by nothing. A function on a cycle being
+   * worked out counts as reaching (it may).
+   */
+  private reaches(def: FunctionDef, working = new Set<FunctionDef>()): boolean {
+    const known = this.reaching.get(def);
+    if (known !== undefined) return known;
+    if (working.has(def)) return true;
+    working.add(def);
+    let found = false;
+    for (let i = 0; i < def.commands.length && !found; i++) {
+      const cmd = def.commands[i]!;
+      if (cmd.func !== def.name) continue;
+      if (effectsOf(cmd).length > 0 || effectsMayChangeWhenBound(cmd) || (cmd.name !== null && WATCHED_NAMES.has(cmd.name)) || cmd.nameWord?.value?.startsWith("/")) found = true;
+      else {
+        const callee = cmd.name ? this.model.functions.get(cmd.name) : undefined;
+        if (callee && this.reaches(callee, working)) found = true;
+      }
+    }
+    working.delete(def);
+    // (A "no" never rests on that assumption, and a "yes" that does only unfolds more than needed.)
+    this.reaching.set(def, found);
+    return found;
   }
 
   /** Effects of commands that run during normal operation (boot, shutdown, network events, cron): made once, asked for by every rule. */
