@@ -17,6 +17,7 @@ import { interpreterOf, isIgnoredName, rolesOf, runlevelRoles, SCRIPT_GLOBS } fr
 import { startupEntries } from "./input/startup.js";
 import { ScriptCache } from "./shell/program.js";
 import { Parsing, type ParsingStats } from "./shell/parsing.js";
+import { preloadParser } from "./shell/parser.js";
 import { POOL_EARLY_ENTRIES, POOL_MIN_FILES, poolAvailable } from "./shell/pool.js";
 import { acquireCheckPool, CHECK_EARLY_ENTRIES, CHECK_MIN_PROGRAMS, checkWorkers, releaseCheckPool } from "./engine/check-pool.js";
 import type { CheckAnswer, CheckTask } from "./engine/check-worker.js";
@@ -203,6 +204,8 @@ class CheckWorkers {
 }
 
 async function scanWith(target: string, options: ScanOptions, rules: readonly Rule[], repo: RepoTarget | null, parsing: Parsing, checks: CheckWorkers): Promise<ScanResult> {
+  // The grammar loads while the tree is walked (unless a stored result may make parsing needless).
+  if (!options.resultCache) preloadParser();
   // Check workers take the programs of a directory (a root filesystem, a directory of scripts) when its rules are rorlint's own (a worker has no others).
   // (The hooks that start workers early are called only when the target is a directory.)
   const checkable = (directory?: boolean) => directory === true && options.workers !== false && !repo && rules.every((r) => RULES.includes(r)) && checkWorkers(options.workers === true) > 0;
@@ -223,6 +226,7 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
     const hit = resultCache.lookup(cacheKey, view, index);
     if (hit) return { ...hit, facts: RootfsFacts.none(), parsing: { inThread: 0, inWorkers: 0, cached: 0, shared: 0 }, cached: true };
   }
+  if (options.resultCache) preloadParser();
   const reads = resultCache ? view.recordReads() : [];
   const cache = new ScriptCache(view, parsing);
   const texts = new Map<string, string>();
@@ -478,7 +482,9 @@ interface ScriptGlobs {
  * usr/lib ...) is ruled out by a prefix before any pattern runs.
  */
 function scriptGlobs(): ScriptGlobs {
-  const match = picomatch(SCRIPT_GLOBS, { dot: true });
+  // One regular expression for them all: a path that matches none is turned down in one test, not one per glob.
+  const all = new RegExp(SCRIPT_GLOBS.map((g) => picomatch.makeRe(g, { dot: true }).source).join("|"));
+  const match = (path: string) => all.test(path);
   const prefixes = [...new Set(SCRIPT_GLOBS.map((g) => g.slice(0, g.search(/[*?[\]{}()!+@]|$/)).replace(/[^/]*$/, "")))];
   return { test: (path) => prefixes.some((p) => path.startsWith(p)) && match(path), prefixes };
 }

@@ -28,6 +28,15 @@ function load(): Promise<Parser> {
 }
 
 /**
+ * Starts loading the grammar (its WebAssembly is compiled off this thread),
+ * so that it is ready by the first parse: a scan calls it before it walks
+ * the tree. A failure shows at the first parse.
+ */
+export function preloadParser(): void {
+  load().catch(() => undefined);
+}
+
+/**
  * Parses shell text and hands the root node to `use`. The tree is deleted
  * when `use` returns: nothing from it may be kept.
  */
