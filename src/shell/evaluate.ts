@@ -66,6 +66,9 @@ const MAX_SOURCE_DEPTH = 8;
 /** The empty variable list that words share. */
 const NO_NAMES = Object.freeze([]) as unknown as string[];
 
+/** No bindings: what an environment starts with, shared until it binds a name (most branches bind none). */
+const NO_BINDINGS: Map<string, Val> = new Map();
+
 /** A frozen layer of bindings, shared by the environments cloned from it (never changed once frozen). */
 interface Layer {
   readonly vars: ReadonlyMap<string, Val>;
@@ -87,7 +90,8 @@ const MAX_LAYERS = 8;
  */
 export class Env {
   constructor(
-    private own = new Map<string, Val>(),
+    /** Bindings made since the last freeze: NO_BINDINGS (shared, never written) until the first. */
+    private own: Map<string, Val> = NO_BINDINGS,
     private base: Layer | null = null,
   ) {}
 
@@ -95,14 +99,14 @@ export class Env {
   private freeze(): Layer | null {
     if (this.own.size > 0) {
       this.base = { vars: this.own, parent: this.base, depth: (this.base?.depth ?? 0) + 1 };
-      this.own = new Map();
+      this.own = NO_BINDINGS;
       if (this.base.depth > MAX_LAYERS) this.base = flatten(this.base);
     }
     return this.base;
   }
 
   clone(): Env {
-    return new Env(new Map(), this.freeze());
+    return new Env(NO_BINDINGS, this.freeze());
   }
 
   get(name: string): Val | undefined {
@@ -116,6 +120,7 @@ export class Env {
   }
 
   set(name: string, v: Val): void {
+    if (this.own === NO_BINDINGS) this.own = new Map();
     this.own.set(name, v);
   }
 
@@ -127,12 +132,13 @@ export class Env {
 
   /** Names that may be bound differently here and in `other`: those above the layers both share. */
   private namesDifferingFrom(other: Env, into: Set<string>): void {
-    const shared = new Set<Layer>();
-    for (let l = other.base; l; l = l.parent) shared.add(l);
+    // (A few layers at most, MAX_LAYERS: a list does.)
+    const shared: Layer[] = [];
+    for (let l = other.base; l; l = l.parent) shared.push(l);
     let common: Layer | null = null;
     for (const k of this.own.keys()) into.add(k);
     for (let l = this.base; l; l = l.parent) {
-      if (shared.has(l)) {
+      if (shared.includes(l)) {
         common = l;
         break;
       }
