@@ -22,6 +22,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deserialize, serialize } from "node:v8";
 import { VERSION } from "./version.js";
+import { builtDigest } from "./built.js";
 import type { FsView, ReadRecord } from "./fs/view.js";
 import type { ScanResult } from "./scan.js";
 
@@ -50,8 +51,10 @@ let codeSaltOnce: string | undefined;
  * from the sources) and the package manifest. Any change to the code makes
  * every stored result stale.
  */
-function codeSalt(): string {
+export function codeSalt(): string {
   if (codeSaltOnce) return codeSaltOnce;
+  const built = builtDigest("scanning");
+  if (built) return (codeSaltOnce = built);
   const here = fileURLToPath(import.meta.url);
   const ext = here.slice(here.lastIndexOf("."));
   const base = dirname(dirname(here)); // dist/ (or the project, from the sources)

@@ -353,7 +353,11 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
   if (elsewhere) {
     const adopted: Parameters<typeof checked.adopt>[0][number][] = [];
     for (const answer of await elsewhere) {
-      if (answer instanceof Error) continue; // its programs are checked here, below
+      if (answer instanceof Error) {
+        // Its programs are checked here, below: the result is the same, only slower. (A bug, or the build is damaged.)
+        process.emitWarning(`a check worker failed (${answer.message}): its programs were checked in the main thread`);
+        continue;
+      }
       for (const p of answer.programs) {
         const { roles: _roles, ...source } = sharedSources.get(p.order)!;
         adopted.push({ ...p, source });

@@ -20,7 +20,7 @@ import { parseScript } from "../src/shell/program.js";
 import { closeParsePool, poolThreads } from "../src/shell/pool.js";
 import { checkPoolThreads, closeCheckPool } from "../src/engine/check-pool.js";
 import { spawnSync } from "node:child_process";
-import { makeTree, removeTree, ROOT, SKELETON, type TreeSpec } from "./helpers.js";
+import { makeTree, removeTree, ROOT, runCli, SKELETON, type TreeSpec } from "./helpers.js";
 
 const temps: string[] = [];
 function tempDir(): string {
@@ -103,6 +103,22 @@ describe("worker threads", () => {
       expect(shape(pooled)).toBe(shape(inThread));
       expect(inThread.findings.length).toBeGreaterThan(0);
       expect(poolThreads()).toBe(0);
+    } finally {
+      removeTree(root);
+    }
+  });
+
+  it("run from the bundle the command line runs", () => {
+    // The bundle (dist/bundle) places its code in chunks: its workers must still be found, and answer.
+    const root = makeTree(bigTree());
+    try {
+      const one = runCli(["scan", root, "--format", "json", "--exit-zero"], { RORLINT_WORKERS: "0" });
+      const shared = runCli(["scan", root, "--format", "json", "--exit-zero"], { RORLINT_WORKERS: "1" });
+      expect(one.status).toBe(0);
+      expect(shared.status).toBe(0);
+      expect(shared.stderr).not.toMatch(/worker/i);
+      expect(shared.stdout).toBe(one.stdout);
+      expect(JSON.parse(one.stdout).findings.length).toBeGreaterThan(0);
     } finally {
       removeTree(root);
     }

@@ -20,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { deserialize } from "node:v8";
 import { createRequire } from "node:module";
 import { VERSION } from "../version.js";
+import { builtDigest } from "../built.js";
 import type { Script } from "./syntax.js";
 
 const MAGIC = Buffer.from("RORAST1\n");
@@ -52,10 +53,19 @@ function salt(): string {
   const require = createRequire(import.meta.url);
   // The grammar and the parser runtime, by content (their package.json files are not all exported).
   for (const file of ["tree-sitter-bash/tree-sitter-bash.wasm", "web-tree-sitter"]) h.update(readFileSync(require.resolve(file)));
+  h.update(parsingCode());
+  return (saltOnce = h.digest("hex").slice(0, 16));
+}
+
+/** The parsing code (parse, syntax, parser), by content: the modules beside this one, or as the bundle was built from them. */
+export function parsingCode(): string {
+  const built = builtDigest("parsing");
+  if (built) return built;
   const here = fileURLToPath(import.meta.url);
   const ext = here.slice(here.lastIndexOf("."));
+  const h = createHash("sha256");
   for (const m of ["parse", "syntax", "parser"]) h.update(readFileSync(join(dirname(here), m + ext)));
-  return (saltOnce = h.digest("hex").slice(0, 16));
+  return h.digest("hex");
 }
 
 export class AstCache {
