@@ -3,14 +3,18 @@
  * reused when nothing it depends on has changed.
  *
  * A scan is a function of rorlint's code, its options, the index of the tree
- * (every entry's path, type, size, mode and link target) and the bytes it
- * read: nothing else reaches it (see ARCHITECTURE.md, "Nothing outside the
- * root is read"). So an entry keeps, besides the result, the digest of the
- * index and a record of every read (path, length, digest of the bytes, or
- * the error); a re-scan walks the tree (it must, to see changes), compares
- * the index, reads those files again (only as far as they were read) and,
- * when all is the same, returns the stored result without parsing,
- * modelling or checking anything.
+ * (every entry's path, type and link target), the sizes and modes it looked
+ * at and the bytes it read: nothing else reaches it (see ARCHITECTURE.md,
+ * "Nothing outside the root is read"). So an entry keeps, besides the
+ * result, the digest of the index and a record of every read (path, length,
+ * digest of the bytes, or the error) and of every size and mode looked at;
+ * a re-scan walks the tree (it must, to see changes), compares the index,
+ * reads those files again (only as far as they were read), looks at those
+ * sizes and modes again and, when all is the same, returns the stored
+ * result without parsing, modelling or checking anything. (A size or mode
+ * that nothing looked at cannot change the result: the walk does not read
+ * them, and the digest does not either, which spares an lstat of every
+ * entry.)
  *
  * Entries live beside the AST cache (`cache.ts`), under
  * `<dir>/scan-<salt>/`, written atomically, bounded with it, and ignored

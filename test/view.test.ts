@@ -5,7 +5,7 @@
  * only when they are asked for.
  */
 import { describe, expect, it } from "vitest";
-import { appendFileSync, chmodSync, lstatSync, mkdirSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openDirectory } from "../src/fs/dir.js";
 import { memoryView } from "../src/fs/memory.js";
@@ -78,17 +78,31 @@ describe("the index of a directory", () => {
     }
   });
 
-  it("digests every entry's size and mode, read at digest time", async () => {
-    const root = makeTree({ "etc/a": "x\n", "usr/share/b": "y\n" });
+  it("digests the index without a stat of each entry; records the sizes and modes a scan looks at", async () => {
+    const root = makeTree({ "etc/a": "x\n", "usr/share/b": "y\n", "usr/share/c": "z\n" });
     try {
       const digest = async () => (await openDirectory(root)).indexDigest();
       const first = await digest();
       expect(await digest()).toBe(first);
+      // A size or a mode is not part of the index's digest...
       chmodSync(join(root, "usr/share/b"), 0o600);
-      const chmodded = await digest();
-      expect(chmodded).not.toBe(first);
       appendFileSync(join(root, "usr/share/b"), "z\n");
-      expect(await digest()).not.toBe(chmodded);
+      expect(await digest()).toBe(first);
+      // ...entries and link targets are.
+      writeFileSync(join(root, "usr/share/d"), "");
+      const added = await digest();
+      expect(added).not.toBe(first);
+      symlinkSync("a", join(root, "etc/link"));
+      expect(await digest()).not.toBe(added);
+      // The sizes and modes looked at are recorded, once each, and checked again against the tree.
+      const view = await openDirectory(root);
+      const reads = view.recordReads();
+      expect(view.lstat("/usr/share/b")?.mode).toBe(0o600);
+      expect(view.lstat("/usr/share/b")?.size).toBe(4);
+      expect(reads).toEqual([{ path: "/usr/share/b", stat: { size: 4, mode: 0o600 } }]);
+      expect(view.readsAgainAs(reads[0]!)).toBe(true);
+      chmodSync(join(root, "usr/share/b"), 0o644);
+      expect(view.readsAgainAs(reads[0]!)).toBe(false);
     } finally {
       removeTree(root);
     }

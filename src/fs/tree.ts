@@ -216,6 +216,8 @@ export class TreeIndex {
   private readonly p: Parts;
   /** Stats asked of the backend so far (and those it knew while walking): the same answer every time. */
   private readonly known: Map<number, Stat>;
+  /** Told of every stat that is asked for (see `FsView.recordReads`). */
+  onStat: ((id: number, stat: Stat) => void) | null = null;
 
   constructor(parts: Parts) {
     this.p = parts;
@@ -332,19 +334,20 @@ export class TreeIndex {
     if (id === ROOT) return IMPLIED;
     let st = this.known.get(id);
     if (!st) this.known.set(id, (st = lazy?.stat(id) ?? { size: 0, mode: 0 }));
+    this.onStat?.(id, st);
     return st;
   }
 
   /**
-   * The same, without keeping what the backend says: for a pass over every
-   * entry (a digest), which would otherwise keep a stat of each. `path` is
-   * the entry's path, which such a pass has at hand.
+   * Size and mode as the backend says them now, neither kept nor taken from
+   * what was kept: whether an entry is still as a scan saw it. `path` is the
+   * entry's path.
    */
-  statOnce(id: number, path: string): Stat | undefined {
+  statNow(id: number, path: string): Stat | undefined {
     const { sizes, modes, lazy } = this.p;
     if (sizes && modes) return { size: sizes[id]!, mode: modes[id]! };
     if (id === ROOT) return IMPLIED;
-    return this.known.get(id) ?? lazy?.stat(id, path);
+    return lazy?.stat(id, path);
   }
 
   /**

@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Diagnostic } from "../types.js";
-import { ROOT, TreeIndex, type EntryInit } from "./tree.js";
+import { ROOT, TreeIndex, type EntryInit, type Stat } from "./tree.js";
 
 export type { EntryInit } from "./tree.js";
 export type EntryType = "file" | "dir" | "symlink" | "other";
@@ -148,8 +148,8 @@ export function relative(path: string): string {
   return path.replace(/^\/+/, "");
 }
 
-/** One read of file contents: how many bytes and their digest, or the error. */
-export type ReadRecord = { path: string; length: number; digest: string } | { path: string; error: string };
+/** One read of file contents (how many bytes and their digest, or the error), or of an entry's size and mode. */
+export type ReadRecord = { path: string; length: number; digest: string } | { path: string; error: string } | { path: string; stat: Stat };
 
 function digest(bytes: Buffer): string {
   return createHash("sha1").update(bytes).digest("base64");
@@ -360,20 +360,34 @@ export class FsView {
 
   /**
    * Records every read of file contents from now on (what was read, and
-   * its digest): what a scan's result depends on besides the index. See
-   * `src/result-cache.ts`.
+   * its digest), and every entry whose size or mode something looked at
+   * (a rule, the size check before a read): with the index, what a scan's
+   * result depends on. See `src/result-cache.ts`.
    */
   recordReads(): ReadRecord[] {
-    return (this.reads = []);
+    const reads: ReadRecord[] = (this.reads = []);
+    const seen = new Set<number>();
+    this.tree.onStat = (id, stat) => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      reads.push({ path: this.tree.path(id), stat: { size: stat.size, mode: stat.mode } });
+    };
+    return reads;
   }
 
   /**
-   * Whether reading the file again gives what the record says: the same
-   * bytes (as many as were read then: a file read only up to its first
-   * bytes is compared on those), or the same error. Only for a backend that
-   * reads synchronously; false otherwise.
+   * Whether the tree still gives what the record says: for a read, the
+   * same bytes (as many as were read then: a file read only up to its first
+   * bytes is compared on those) or the same error; for a stat, the same
+   * size and mode. Only for a backend that reads synchronously; false
+   * otherwise.
    */
   readsAgainAs(record: ReadRecord): boolean {
+    if ("stat" in record) {
+      const id = this.tree.find(record.path);
+      const now = id < 0 ? undefined : this.tree.statNow(id, record.path);
+      return now !== undefined && now.size === record.stat.size && now.mode === record.stat.mode;
+    }
     const readSync = this.content.readSync?.bind(this.content);
     const entry = this.lstat(record.path);
     if (!readSync || entry?.type !== "file") return false;
@@ -387,10 +401,10 @@ export class FsView {
   }
 
   /**
-   * A digest of the index: every entry (path, type, size, mode, link
-   * target) and the notes the backend made while building it. A directory
-   * view reads the size and mode of each entry now (lstat), as it does not
-   * keep them: a file that changed size or mode changes the digest.
+   * A digest of the index: every entry (path, type, link target, whether a
+   * backend found it binary) and the notes the backend made while building
+   * it. Sizes and modes are not in it (a directory view would have to
+   * lstat every entry): those that a scan looked at are among its reads.
    */
   indexDigest(): string {
     const tree = this.tree;
@@ -400,9 +414,7 @@ export class FsView {
     while (stack.length > 0) {
       const { id, path } = stack.pop()!;
       const type = tree.type(id);
-      // (A link's size is the length of its target, its mode 0777 on Linux: nothing its target does not say.)
-      const st = type === "symlink" ? { size: 0, mode: 0 } : tree.statOnce(id, path);
-      h.update(`${path}\0${type}\0${st ? `${st.size}\0${st.mode}` : "?\0?"}\0${type === "symlink" ? (tree.target(id) ?? "") : ""}\0${tree.binary(id) ? 1 : 0}\n`);
+      h.update(`${path}\0${type}\0${type === "symlink" ? (tree.target(id) ?? "") : ""}\0${tree.binary(id) ? 1 : 0}\n`);
       const prefix = path === "/" ? "/" : path + "/";
       for (let c = tree.firstChild(id + 1) - 1; c >= tree.firstChild(id); c--) stack.push({ id: c, path: prefix + tree.name(c) });
     }
