@@ -49,6 +49,23 @@ export function removeHostile(path: string): void {
 }
 
 /** A script of `lines` lines whose last line writes under /etc. */
+/** Where `symbolsText` puts WRITE (1-based line). */
+export const SYMBOLS_WRITE_LINE = 1001;
+
+/**
+ * A library's symbols file (dpkg's `.symbols` format: a header, then one
+ * versioned symbol a line), 4,000 lines, with WRITE on one line: not shell,
+ * and text on which tree-sitter's error recovery takes many seconds.
+ */
+export function symbolsText(): string {
+  let seed = 1;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+  const name = () => Array.from({ length: 12 }, () => "abcdefghijklmnopqrstuvwxyz_"[next() % 27]).join("");
+  const lines = ["libhostile.so.1 libhostile1 #MINVER#"];
+  for (let i = 1; i < 4000; i++) lines.push(i + 1 === SYMBOLS_WRITE_LINE ? WRITE : ` ${name()}@HOSTILE_1.${next() % 30} ${1 + (next() % 3)}.${next() % 10}`);
+  return lines.join("\n") + "\n";
+}
+
 export function hugeScript(lines: number): string {
   return "#!/bin/sh\n" + ": filler\n".repeat(lines - 2) + WRITE + "\n";
 }
@@ -81,6 +98,9 @@ export function makeHostileTree(): HostileTree {
       "etc/init.d/loop": { symlink: "../loop/l01" },
       "etc/cron.weekly/job": `#!/bin/sh\n${WRITE}\n`,
       "etc/cron.daily/secret": `#!/bin/sh\n${WRITE}\n`,
+      // Not shell at all, where init scripts are: parsing it whole would take many seconds.
+      "etc/init.d/symbols": symbolsText(),
+      "etc/rcS.d/S05symbols": { symlink: "../init.d/symbols" },
       // A network hook, outside etc/: a scan of etc/ alone stays quick.
       "usr/sbin/dhclient-script": hugeScript(HUGE_LINES),
     },

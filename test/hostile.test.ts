@@ -22,6 +22,7 @@ import {
   HUGE_LINES,
   makeHostileTree,
   removeHostile,
+  SYMBOLS_WRITE_LINE,
   tarArchive,
   tempDir,
   truncatableMembers,
@@ -132,6 +133,11 @@ describe("a hostile tree, scanned in process", () => {
     expect(deep).toHaveLength(1);
     expect(deep[0]).toMatchObject({ code: "enametoolong" });
     expect(deep[0]!.path).toMatch(/^deep(\/d)+$/);
+  });
+
+  it("abandons a parse that takes too long (text that is not shell), says so, and reads that file line by line", () => {
+    expect(diagnostic(result, "etc/init.d/symbols", "parse-abandoned")).toBeDefined();
+    expect(findingsOf(result)).toContain(`ROR105 etc/init.d/symbols:${SYMBOLS_WRITE_LINE}`);
   });
 
   it("scans a 200,000-line script completely (a finding on its last line)", () => {

@@ -19,7 +19,7 @@ import { RUNTIME_ROLES } from "../types.js";
 import type { FsView } from "../fs/view.js";
 import type { Lessons, RootfsFacts } from "../rootfs/facts.js";
 import { SyntaxCache } from "../rootfs/scripts.js";
-import { buildModel, entryFunctions, implicitSources, Program, type ScriptCache } from "../shell/program.js";
+import { ABANDONED, buildModel, entryFunctions, implicitSources, Program, type ScriptCache } from "../shell/program.js";
 import type { Parsing } from "../shell/parsing.js";
 import type { Script } from "../shell/syntax.js";
 import type { ScriptModel } from "../shell/model.js";
@@ -171,6 +171,7 @@ export class CheckedPrograms {
     if (this.checked.has(source.path)) this.stats.remodelled++;
     // Not remembered by the parser: the syntax goes once the program is learned from and checked.
     const script = await this.parsing.parse(source.shellText, false);
+    if (script.abandoned) this.view.diagnose(source.path, ABANDONED.code, ABANDONED.message);
     const implicit = [...implicitSources(source.path, source.interpreter), ...source.implicit];
     const model = await buildModel(source.path, script, source.lines, this.cache, implicit, entryFunctions(source.interpreter));
     return { program: new Program(model, roles, source.interpreter), script };

@@ -6,7 +6,7 @@
  * worker (`parse-worker.ts`) loads nothing else.
  */
 import { convertProgram, SLASH_STAND_IN, type Script, type Stmt } from "./syntax.js";
-import { withTree } from "./parser.js";
+import { ParseAbandoned, withTree } from "./parser.js";
 
 /**
  * Length-preserving repairs for gaps in the grammar, so that positions do not
@@ -32,16 +32,27 @@ const MAX_REPARSED_LINES = 2000;
  */
 export async function parseScript(text: string): Promise<Script> {
   const repaired = repair(text);
-  const script = await withTree(repaired, (root) => convertProgram(root));
-  if (script.unparsedRows.length === 0) return script;
   const lines = repaired.split("\n");
+  let script: Script;
+  try {
+    script = await withTree(repaired, (root) => convertProgram(root));
+  } catch (err) {
+    if (!(err instanceof ParseAbandoned)) throw err;
+    // Too costly as a whole: every line that holds something goes to the line-by-line attempt.
+    const rows = lines.flatMap((l, row) => (/^\s*(#|$)/.test(l) ? [] : [row]));
+    script = { body: [], errorLines: rows.length, hasErrors: true, unparsedRows: rows, abandoned: true };
+  }
+  if (script.unparsedRows.length === 0) return script;
   const stillUnparsed: number[] = [];
   const recovered: Stmt[] = [];
   const known = new Set(script.body.map((s) => `${s.span.line}:${s.span.column}`));
   for (const row of script.unparsedRows.slice(0, MAX_REPARSED_LINES)) {
     // The line alone, then moved to its row (not parsed behind `row` newlines: on a large file full of
     // errors, that would make the second attempt quadratic in its length).
-    const part = await withTree(lines[row] ?? "", (root) => (root.hasError ? null : convertProgram(root)));
+    const part = await withTree(lines[row] ?? "", (root) => (root.hasError ? null : convertProgram(root))).catch((err: unknown) => {
+      if (err instanceof ParseAbandoned) return null;
+      throw err;
+    });
     if (!part || part.body.length === 0) {
       stillUnparsed.push(row);
       continue;

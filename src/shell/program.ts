@@ -58,7 +58,12 @@ export class ScriptCache {
       const source: LoadedSource & { text: string; lines: number } = { path: r.path, script: EMPTY_SCRIPT, documented: documentedVariables(r.text), text: r.text, lines: r.text.split("\n").length };
       this.parsed.set(p, source);
       this.byRealPath.set(r.path, source);
-      parses.push(this.parsing.parse(r.text).then((script) => void (source.script = script)));
+      parses.push(
+        this.parsing.parse(r.text).then((script) => {
+          source.script = script;
+          if (script.abandoned) this.view.diagnose(r.path, ABANDONED.code, `sourced file: ${ABANDONED.message}`);
+        }),
+      );
     }
     await Promise.all(parses);
   }
@@ -105,6 +110,9 @@ export class ScriptCache {
 const LITERAL_SOURCE = /^[ \t]*(?:\.|source)[ \t]+["']?(\/[^\s;|&"'`$()<>]+)/gm;
 
 /** Stands for a library's AST until its parse is done (never seen by evaluation: `load` waits for every parse). */
+/** The note on a file whose parse was abandoned (see `parseBudgetMs`). */
+export const ABANDONED = { code: "parse-abandoned", message: "took too long to parse as shell (is it shell?): read line by line" };
+
 const EMPTY_SCRIPT: Script = { body: [], errorLines: 0, hasErrors: false, unparsedRows: [] };
 
 /** Files a script's runner sources before running it: OpenRC's service configuration. */

@@ -89,6 +89,8 @@ export interface Script {
   hasErrors: boolean;
   /** Those lines (0-based rows) that hold code, for a second, line-by-line attempt. */
   unparsedRows: number[];
+  /** The whole text took too long to parse (it is hardly shell): what it has comes from the line-by-line attempt. */
+  abandoned?: boolean;
 }
 
 /** The tree being converted: its cursor and source, for what is worked out or read on demand. */
