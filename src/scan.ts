@@ -128,12 +128,18 @@ function isRootFilesystem(view: FsView): boolean {
   return ["/etc/os-release", "/usr/lib/os-release", "/etc/passwd", "/bin/sh", "/usr/bin/sh"].some(exists);
 }
 
-async function openTarget(target: string, onLarge?: () => void, largeAt = 0): Promise<{ view: FsView; kind: TargetKind; directory?: boolean }> {
+/** A result from the scan-result cache: no root filesystem facts (see `ScanOptions.resultCache`). */
+function cachedResult(stored: Omit<ScanResult, "facts">): ScanResult {
+  return { ...stored, facts: RootfsFacts.none(), parsing: { inThread: 0, inWorkers: 0, cached: 0, shared: 0 }, cached: true };
+}
+
+/** `signatures`: a directory's walk takes its directories' signatures (for the scan-result cache). */
+async function openTarget(target: string, onLarge?: () => void, largeAt = 0, signatures = false): Promise<{ view: FsView; kind: TargetKind; directory?: boolean }> {
   const abs = hostResolve(target);
   const st = await fsp.stat(abs);
   // A tarball or a .deb is read in place, as the tree it holds.
   if (st.isDirectory() || (st.isFile() && isArchivePath(abs))) {
-    const view = st.isDirectory() ? await openDirectory(abs, { ...(onLarge ? { onLarge } : {}), largeAt }) : await openArchive(abs);
+    const view = st.isDirectory() ? await openDirectory(abs, { ...(onLarge ? { onLarge } : {}), largeAt, signatures }) : await openArchive(abs);
     return { view, kind: isRootFilesystem(view) ? "rootfs" : "scripts", directory: st.isDirectory() };
   }
   if (!st.isFile()) throw new Error(`${target}: not a regular file or directory`);
@@ -204,6 +210,15 @@ class CheckWorkers {
 }
 
 async function scanWith(target: string, options: ScanOptions, rules: readonly Rule[], repo: RepoTarget | null, parsing: Parsing, checks: CheckWorkers): Promise<ScanResult> {
+  const started = Date.now();
+  // The result cache: the same index, the same bytes read, the same sizes and modes looked at, the same code and options give the same result.
+  const cacheable = options.resultCache !== undefined && options.cacheKey !== undefined && !options.rules && !repo;
+  const keyOf = (kind: TargetKind) => JSON.stringify([hostResolve(target), target, kind, options.role ?? null, options.inlineSuppressions !== false, options.cacheKey ?? null]);
+  if (cacheable) {
+    // A tree that did not change since it was scanned is told by the signatures of its directories and of the files read, without a walk.
+    const quick = options.resultCache!.quickLookup([keyOf("rootfs"), keyOf("scripts")], hostResolve(target));
+    if (quick) return cachedResult(quick.result);
+  }
   // The grammar loads while the tree is walked (unless a stored result may make parsing needless).
   if (!options.resultCache) preloadParser();
   // Check workers take the programs of a directory (a root filesystem, a directory of scripts) when its rules are rorlint's own (a worker has no others).
@@ -215,16 +230,15 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
   let largeAt = 0;
   if (checkable(true)) [early, largeAt] = [() => void checks.hold(), options.workers === true ? 0 : CHECK_EARLY_ENTRIES];
   else if (options.workers === undefined && !options.astCache && poolAvailable()) [early, largeAt] = [() => parsing.hold(), POOL_EARLY_ENTRIES];
-  const { view, kind, directory } = repo ? { view: repo.view, kind: "repo" as TargetKind, directory: false } : await openTarget(target, early, largeAt);
+  const { view, kind, directory } = repo ? { view: repo.view, kind: "repo" as TargetKind, directory: false } : await openTarget(target, early, largeAt, cacheable);
   const toCheckWorkers = checkable(directory);
   if (options.workers === true && !toCheckWorkers) parsing.useWorkers(true);
-  // The result cache: the same index, the same bytes read, the same code and options give the same result.
-  const resultCache = options.resultCache && options.cacheKey !== undefined && directory && !options.rules && !options.repo ? options.resultCache : null;
-  const cacheKey = JSON.stringify([hostResolve(target), target, kind, options.role ?? null, options.inlineSuppressions !== false, options.cacheKey ?? null]);
+  const resultCache = cacheable && directory ? options.resultCache! : null;
+  const cacheKey = keyOf(kind);
   const index = resultCache ? view.indexDigest() : "";
   if (resultCache) {
     const hit = resultCache.lookup(cacheKey, view, index);
-    if (hit) return { ...hit, facts: RootfsFacts.none(), parsing: { inThread: 0, inWorkers: 0, cached: 0, shared: 0 }, cached: true };
+    if (hit) return cachedResult(hit);
   }
   if (options.resultCache) preloadParser();
   const reads = resultCache ? view.recordReads() : [];
@@ -469,7 +483,7 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
   view.diagnostics.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   const diagnostics = repo ? repo.remapDiagnostics(view.diagnostics) : view.diagnostics;
   const result: ScanResult = { target, kind, findings, diagnostics, parse: stats, scripts, sources, texts: shellTexts, facts, parsing: parsing.stats, checking: checked.stats };
-  resultCache?.store(cacheKey, index, reads, result);
+  resultCache?.store(cacheKey, index, reads, result, view.directorySignatures, started);
   return result;
 }
 

@@ -7,7 +7,7 @@
  * (`npm run bench`), not the tests'.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { appendFileSync, chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serialize } from "node:v8";
@@ -339,6 +339,44 @@ describe("the scan-result cache", () => {
       expect(last.findings.some((f) => f.path === "var/spool/svc" && f.message.includes("d /var/spool/svc 0700"))).toBe(true);
       expect(last.diagnostics.some((d) => d.path === "etc/init.d/huge")).toBe(false);
       expect(last.scripts.some((x) => x.path === "etc/init.d/huge")).toBe(true);
+    } finally {
+      removeTree(root);
+    }
+  });
+
+  it("answers a re-scan of a tree that did not change without walking it, and walks one that did", async () => {
+    const root = makeTree({ ...bigTree(), "var/spool/svc": { dir: true }, "usr/share/doc/svc/README": "looked at by nothing\n" });
+    try {
+      // (The tree was made just now: every signature is recent, which the cache does not trust by default.)
+      const fresh = new ResultCache(tempDir());
+      await scan(root, fresh);
+      expect((await scan(root, fresh)).cached).toBe(true);
+      expect(fresh.stats.quick).toBe(0);
+      const resultCache = new ResultCache(tempDir(), 0);
+      const first = await scan(root, resultCache);
+      let quick = 0;
+      const again = async () => {
+        const r = await scan(root, resultCache);
+        expect(r.cached).toBe(true);
+        expect(resultCache.stats.quick).toBe(++quick);
+        return r;
+      };
+      expect(shape(await again())).toBe(shape(first));
+      const changes: [string, () => void][] = [
+        ["a script's contents", () => appendFileSync(join(root, "etc/init.d/svc7"), "echo more > /etc/more\n")],
+        ["a new entry", () => writeFileSync(join(root, "usr/share/doc/svc/NEWS"), "new\n")],
+        ["a removed entry", () => rmSync(join(root, "usr/share/doc/svc/README"))],
+        ["a mode that was looked at", () => chmodSync(join(root, "var/spool/svc"), 0o700)],
+        ["a directory replaced by a link", () => (rmSync(join(root, "usr/share/doc/svc"), { recursive: true }), symlinkSync(tempDir(), join(root, "usr/share/doc/svc")))],
+      ];
+      for (const [what, change] of changes) {
+        change();
+        const r = await scan(root, resultCache);
+        expect(r.cached, what).toBeUndefined();
+        expect(resultCache.stats.quick, what).toBe(quick);
+        expect(shape(await again())).toBe(shape(r));
+      }
+      expect((await scan(root, resultCache)).findings.some((f) => f.path === "etc/init.d/svc7" && f.line === 10)).toBe(true);
     } finally {
       removeTree(root);
     }

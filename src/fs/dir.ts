@@ -24,7 +24,7 @@
 import type { Dirent, Stats } from "node:fs";
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from "node:fs";
 import { ROOT, TreeBuilder, TreeIndex, type SharedIndex, type Stat } from "./tree.js";
-import { decodeName, HEAD_BYTES, type ContentSource, type Entry, type EntryType, FsView } from "./view.js";
+import { decodeName, HEAD_BYTES, type ContentSource, type Entry, type EntryType, FsView, type Signature } from "./view.js";
 
 type Problem = { path: string; error: NodeJS.ErrnoException };
 
@@ -133,11 +133,11 @@ class DirContent implements ContentSource {
     return { root: this.hosts.root, index: this.tree.share(), byteNames: [...this.hosts.byteNames] };
   }
 
-  async read(path: string, entry: Entry, stop?: (head: Buffer) => boolean): Promise<Buffer> {
-    return this.readSync(path, entry, stop);
+  async read(path: string, entry: Entry, stop?: (head: Buffer) => boolean, sign?: (s: Signature) => void): Promise<Buffer> {
+    return this.readSync(path, entry, stop, sign);
   }
 
-  readSync(path: string, entry: Entry, stop?: (head: Buffer) => boolean): Buffer {
+  readSync(path: string, entry: Entry, stop?: (head: Buffer) => boolean, sign?: (s: Signature) => void): Buffer {
     const id = this.tree.find(path);
     if (id < 0 || this.tree.type(id) !== "file") throw Object.assign(new Error("not in the index of the scanned root"), { code: "ENOENT" });
     const host = this.hosts.of(id);
@@ -151,6 +151,8 @@ class DirContent implements ContentSource {
     try {
       const st = fstatSync(fd);
       if (!st.isFile()) throw Object.assign(new Error("not a regular file"), { code: "ENOTREG" });
+      // (Taken before reading: a change while the file is read changes it after this.)
+      if (sign) sign(signatureOf(st));
       // Never more than the view saw (and checked against the size cap).
       const size = Math.min(st.size, entry.size);
       const buf = Buffer.allocUnsafe(size);
@@ -175,10 +177,17 @@ class DirContent implements ContentSource {
   }
 }
 
+/** A file's or directory's signature (see `Signature`) from its stat. */
+export function signatureOf(st: Stats): Signature {
+  return { ino: st.ino, size: st.size, ctime: st.ctimeMs, mtime: st.mtimeMs };
+}
+
 export interface WalkHooks {
   /** Called once, during the walk, when the tree has `largeAt` entries: a large tree (the scan may start its parse workers). */
   onLarge?: () => void;
   largeAt?: number;
+  /** Take each directory's signature before listing it (`FsView.directorySignatures`): for the scan-result cache. */
+  signatures?: boolean;
 }
 
 /** A directory view as plain data, for another thread (`FsView.share`). */
@@ -206,9 +215,21 @@ export async function openDirectory(root: string, hooks: WalkHooks = {}): Promis
   const notUtf8: string[] = [];
   const builder = new TreeBuilder(false);
   const byteNames = new Map<number, Buffer>();
+  let signatures: [string, Signature][] | null = hooks.signatures ? [] : null;
 
   /** Lists one directory; adds its subdirectories to `next`. */
   const visit = (dir: Pending, next: Pending[]): void => {
+    if (signatures) {
+      // Before the listing: an entry added or removed while it is read changes the directory after this.
+      if (typeof dir.host !== "string") signatures = null;
+      else {
+        try {
+          signatures.push([dir.path === "/" ? "" : dir.path, signatureOf(lstatSync(dir.host))]);
+        } catch {
+          signatures = null;
+        }
+      }
+    }
     let list: Dirent[] | Dirent<Buffer>[];
     try {
       list = typeof dir.host === "string" ? readdirSync(dir.host, { withFileTypes: true }) : readdirSync(dir.host, { withFileTypes: true, encoding: "buffer" });
@@ -324,6 +345,7 @@ export async function openDirectory(root: string, hooks: WalkHooks = {}): Promis
   const hosts = new HostPaths(root, byteNames);
   const tree = (hosts.tree = builder.finish(hosts));
   const view = new FsView(root, tree, new DirContent(tree, hosts));
+  view.directorySignatures = signatures;
   // Diagnostics in a stable order, whatever order the host lists names in.
   notUtf8.sort();
   problems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

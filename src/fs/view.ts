@@ -93,9 +93,10 @@ export type TextResult =
  * A source may ignore it and return the whole file.
  */
 export interface ContentSource {
-  read(path: string, entry: Entry, stop?: (head: Buffer) => boolean): Promise<Buffer>;
+  /** `sign`, when given, is told the file's signature as it was when it was read (a directory's files only). */
+  read(path: string, entry: Entry, stop?: (head: Buffer) => boolean, sign?: (s: Signature) => void): Promise<Buffer>;
   /** The same, at once, for a source that can (a directory). */
-  readSync?(path: string, entry: Entry, stop?: (head: Buffer) => boolean): Buffer;
+  readSync?(path: string, entry: Entry, stop?: (head: Buffer) => boolean, sign?: (s: Signature) => void): Buffer;
   /**
    * The view as plain data that can be sent to another thread, which opens
    * the same view from it (a directory: `openSharedDirectory`); undefined
@@ -148,8 +149,24 @@ export function relative(path: string): string {
   return path.replace(/^\/+/, "");
 }
 
-/** One read of file contents (how many bytes and their digest, or the error), or of an entry's size and mode. */
-export type ReadRecord = { path: string; length: number; digest: string } | { path: string; error: string } | { path: string; stat: Stat };
+/**
+ * What the host says of a file or directory that changes whenever its
+ * contents (a directory's entries) or its metadata change: inode, size,
+ * change and modification times (milliseconds, with their fraction).
+ */
+export interface Signature {
+  ino: number;
+  size: number;
+  ctime: number;
+  mtime: number;
+}
+
+/**
+ * One read of file contents (how many bytes and their digest, or the
+ * error; and, from a directory, the file's signature when it was read), or
+ * of an entry's size and mode.
+ */
+export type ReadRecord = { path: string; length: number; digest: string; sig?: Signature } | { path: string; error: string } | { path: string; stat: Stat };
 
 function digest(bytes: Buffer): string {
   return createHash("sha1").update(bytes).digest("base64");
@@ -161,6 +178,13 @@ function errorCode(err: unknown): string {
 
 export class FsView {
   readonly diagnostics: Diagnostic[] = [];
+  /**
+   * The signature of every directory, taken before it was listed, in the
+   * order of the walk, by host path relative to the root ("" for the root):
+   * set by a directory walk that was asked for them, when every host path
+   * is the view's path (names that are not UTF-8 make it null).
+   */
+  directorySignatures: [string, Signature][] | null = null;
   private reads: ReadRecord[] | null = null;
   private readonly tree: TreeIndex;
   private readonly reported = new Set<string>();
@@ -328,13 +352,14 @@ export class FsView {
     const step = this.beginRead(path, options);
     if ("done" in step) return step.done;
     let bytes: Buffer;
+    let sig: Signature | undefined;
     try {
-      bytes = await this.content.read(step.path, step.entry, step.stop);
+      bytes = await this.content.read(step.path, step.entry, step.stop, this.reads ? (s) => void (sig = s) : undefined);
     } catch (err) {
       this.reads?.push({ path: step.path, error: errorCode(err) });
       return step.error(err);
     }
-    this.reads?.push({ path: step.path, length: bytes.length, digest: digest(bytes) });
+    this.reads?.push({ path: step.path, length: bytes.length, digest: digest(bytes), ...(sig ? { sig } : {}) });
     return step.finish(bytes);
   }
 
@@ -348,13 +373,14 @@ export class FsView {
     const step = this.beginRead(path, options);
     if ("done" in step) return step.done;
     let bytes: Buffer;
+    let sig: Signature | undefined;
     try {
-      bytes = readSync(step.path, step.entry, step.stop);
+      bytes = readSync(step.path, step.entry, step.stop, this.reads ? (s) => void (sig = s) : undefined);
     } catch (err) {
       this.reads?.push({ path: step.path, error: errorCode(err) });
       return step.error(err);
     }
-    this.reads?.push({ path: step.path, length: bytes.length, digest: digest(bytes) });
+    this.reads?.push({ path: step.path, length: bytes.length, digest: digest(bytes), ...(sig ? { sig } : {}) });
     return step.finish(bytes);
   }
 

@@ -70,19 +70,22 @@ export function parsingCode(): string {
 
 export class AstCache {
   readonly stats: AstCacheStats = { hits: 0, misses: 0, writes: 0, corrupt: 0, failed: 0 };
-  private readonly dir: string;
+  /** (Its name is worked out on first use: a scan answered from the result cache never needs it.) */
+  private dirOnce: string | undefined;
   private readonly made = new Set<string>();
 
   constructor(
     readonly root: string,
     readonly maxBytes = DEFAULT_CACHE_BYTES,
-  ) {
-    this.dir = join(root, `ast-${salt()}`);
+  ) {}
+
+  private dir(): string {
+    return (this.dirOnce ??= join(this.root, `ast-${salt()}`));
   }
 
   private fileOf(text: string): string {
     const key = createHash("sha256").update(text).digest("hex");
-    return join(this.dir, key.slice(0, 2), key);
+    return join(this.dir(), key.slice(0, 2), key);
   }
 
   /** The cached AST of `text`, or undefined. */
