@@ -336,8 +336,9 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
   const programSteps = steps.filter((s): s is Extract<Step, { path: string }> => "path" in s && needsModel(s.roles));
   const shared = toCheckWorkers && (options.workers === true || programSteps.length >= CHECK_MIN_PROGRAMS) ? (view.share() as SharedDirectory | undefined) : undefined;
   let elsewhere: Promise<(CheckAnswer | Error)[]> | null = null;
-  const sharedOut = new Map<Step, number>();
+  const sharedOut = new Set<Step>();
   if (shared) {
+    const orderOf = new Map(steps.map((s, i) => [s, i] as const));
     const [, ...shares] = checks.share(programSteps);
     const task = (share: typeof programSteps): CheckTask => ({
       view: shared,
@@ -346,9 +347,9 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
       rules: rules.map((r) => r.id),
       ...(options.astCache ? { astCache: { root: options.astCache.root, maxBytes: options.astCache.maxBytes } } : {}),
       recordReads: resultCache !== null,
-      programs: share.map((s) => ({ order: steps.indexOf(s), source: { path: s.path, shellText: s.text, lines: s.text.split("\n").length, interpreter: s.interpreter, implicit: [] }, roles: [...s.roles] })),
+      programs: share.map((s) => ({ order: orderOf.get(s)!, source: { path: s.path, shellText: s.text, lines: s.text.split("\n").length, interpreter: s.interpreter, implicit: [] }, roles: [...s.roles] })),
     });
-    for (const share of shares) for (const s of share) sharedOut.set(s, steps.indexOf(s));
+    for (const share of shares) for (const s of share) sharedOut.add(s);
     elsewhere = checks.run(shares.map(task));
   } else await checks.release();
   options.onProgress?.(0, candidates.length);
