@@ -11,7 +11,7 @@
  * pays nothing.
  */
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
+import { createRequire } from "node:module";
 
 const GROWTH_BYTES = 64 * 1024 * 1024;
 
@@ -23,6 +23,8 @@ function collector(): (() => void) | null {
   if (collect === undefined) {
     try {
       setFlagsFromString("--expose-gc");
+      // (node:vm loaded now: most scans never get here.)
+      const { runInNewContext } = createRequire(import.meta.url)("node:vm") as typeof import("node:vm");
       collect = runInNewContext("gc") as () => void;
     } catch {
       collect = null;

@@ -10,12 +10,12 @@
  * that was scanned, in UTF-8. Suppressed findings are not fixed.
  */
 import { promises as fsp } from "node:fs";
-import { randomBytes } from "node:crypto";
-import { basename, dirname, join, resolve, sep } from "node:path";
+import { join, resolve, sep } from "node:path";
 import type { Replacement } from "../types.js";
 import { isSuppressed } from "../types.js";
 import type { ScanResult } from "../scan.js";
 import { UsageError } from "../commands/exit.js";
+import { tempBeside } from "../output.js";
 
 const ARCHIVE = /\.(deb|udeb|ddeb|ipk|apk|rpm|tar|tgz|tbz2?|txz|tzst|tar\.(gz|bz2|xz|zst|lz4|lzma)|zip|cpio|img|iso|squashfs)$/i;
 
@@ -64,7 +64,7 @@ export function applyReplacements(text: string, replacements: readonly Replaceme
 }
 
 async function writeLike(path: string, content: string, like: { mode: number; uid: number; gid: number }): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.rorlint-fix.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = tempBeside(path, "rorlint-fix.");
   try {
     await fsp.writeFile(tmp, content, { flag: "wx", mode: 0o600 });
     await fsp.chown(tmp, like.uid, like.gid).catch(() => undefined); // only root may give files away

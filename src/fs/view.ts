@@ -9,7 +9,7 @@
  * depth. File contents are read only for regular files, through a
  * {@link ContentSource} that the backend (directory, archive) provides.
  */
-import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import type { Diagnostic } from "../types.js";
 import { ROOT, TreeIndex, type EntryInit, type Stat } from "./tree.js";
 
@@ -168,8 +168,16 @@ export interface Signature {
  */
 export type ReadRecord = { path: string; length: number; digest: string; sig?: Signature } | { path: string; error: string } | { path: string; stat: Stat };
 
+let crypto: typeof import("node:crypto") | undefined;
+
+/** A hash, from node:crypto loaded on first need (only the scan-result cache digests): loading it costs every start some 5 ms. */
+function hash(algorithm: string): import("node:crypto").Hash {
+  crypto ??= createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
+  return crypto.createHash(algorithm);
+}
+
 function digest(bytes: Buffer): string {
-  return createHash("sha1").update(bytes).digest("base64");
+  return hash("sha1").update(bytes).digest("base64");
 }
 
 function errorCode(err: unknown): string {
@@ -434,7 +442,7 @@ export class FsView {
    */
   indexDigest(): string {
     const tree = this.tree;
-    const h = createHash("sha256");
+    const h = hash("sha256");
     // Depth first, children in name order: the same order for the same tree, whatever order the backend found it in.
     const stack: { id: number; path: string }[] = [{ id: ROOT, path: "/" }];
     while (stack.length > 0) {
