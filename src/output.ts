@@ -1,5 +1,5 @@
 /** Output files are written atomically: a temporary file beside the target, then a rename. */
-import { promises as fsp } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
 
 /**
@@ -11,13 +11,18 @@ export function tempBeside(path: string, tag: string): string {
   return join(dirname(path), `.${basename(path)}.${tag}${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
 }
 
+/**
+ * Writes `content` to `path` atomically. (Synchronous calls: the output is
+ * written when there is nothing else to do, and each asynchronous call
+ * would wait a turn of the event loop.)
+ */
 export async function writeAtomic(path: string, content: string | Uint8Array): Promise<void> {
   const tmp = tempBeside(path, "");
   try {
-    await fsp.writeFile(tmp, content, { flag: "wx" });
-    await fsp.rename(tmp, path);
+    writeFileSync(tmp, content, { flag: "wx" });
+    renameSync(tmp, path);
   } catch (err) {
-    await fsp.rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
     throw err;
   }
 }
