@@ -134,7 +134,8 @@ async function main(): Promise<void> {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const rounds = Number(opt("--rounds") ?? (quick ? 3 : 5));
+  // (Rounds enough for a median that the noise of a shared machine moves little: a run there varies by 20-40%.)
+  const rounds = Number(opt("--rounds") ?? (quick ? 3 : 9));
   const corpusName = opt("--corpus") ?? (quick ? "sample" : "debian-12-sysvinit");
   const withShellcheck = !argv.includes("--no-shellcheck");
   const scaleNs = quick ? [1, 2, 4] : [1, 4, 16, 50];
@@ -202,7 +203,7 @@ async function main(): Promise<void> {
     const tree = scaleTree(corpus, n, join(benchDir, corpusName), corpusStamp);
     return { n, tree, build: (performance.now() - t0) / 1000, runs: [] as Run[] };
   });
-  for (let i = 0; i < (quick ? 1 : 3); i++) for (const t of trees) t.runs.push(await measure(node, [cli, "scan", t.tree.root, "-f", "json"]));
+  for (let i = 0; i < (quick ? 1 : 5); i++) for (const t of trees) t.runs.push(await measure(node, [cli, "scan", t.tree.root, "-f", "json"]));
   for (const { n, tree, build, runs: scaleRuns } of trees) {
     const s = summary(scaleRuns);
     const scripts = Number(JSON.parse(spawnSync(node, [cli, "scan", tree.root, "-f", "json"], { encoding: "utf8", maxBuffer: 1 << 28 }).stdout || "{}").targets?.[0]?.scripts ?? 0);
