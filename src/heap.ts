@@ -7,13 +7,22 @@
  * it: on a tree of thousands of scripts a process would hold a few hundred
  * MB of dead programs. Between programs the scan calls `collectIfGrown`,
  * which runs a full collection when the heap has grown by more than
- * GROWTH_BYTES since the last one. A small tree never grows that much, and
+ * GROWTH_BYTES (64 MB; see `setHeapGrowth`) since the last one. A small tree never grows that much, and
  * pays nothing.
  */
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { createRequire } from "node:module";
 
-const GROWTH_BYTES = 64 * 1024 * 1024;
+let growthBytes = 64 * 1024 * 1024;
+
+/**
+ * Sets GROWTH_BYTES for this thread: a check worker, whose heap holds little
+ * besides the program at hand, collects sooner, so that the worker adds
+ * little to the process's memory.
+ */
+export function setHeapGrowth(bytes: number): void {
+  growthBytes = bytes;
+}
 
 let collect: (() => void) | null | undefined;
 let after = 0;
@@ -41,7 +50,7 @@ let calls = 0;
 export function collectIfGrown(): void {
   if (++calls % EVERY !== 0) return;
   const used = getHeapStatistics().used_heap_size;
-  if (used < after + GROWTH_BYTES) return;
+  if (used < after + growthBytes) return;
   const gc = collector();
   if (!gc) return;
   gc();

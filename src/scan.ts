@@ -177,16 +177,17 @@ class CheckWorkers {
 
   constructor(readonly required: boolean) {}
 
-  hold(): ReturnType<typeof acquireCheckPool> {
-    return (this.pool ??= acquireCheckPool(this.required));
+  /** Starts `threads` workers (or takes those started already). */
+  hold(threads = checkWorkers(this.required)): ReturnType<typeof acquireCheckPool> {
+    return (this.pool ??= acquireCheckPool(this.required, threads));
   }
 
   /**
    * Shares out programs: the main thread's share is the first, the others go
-   * to the workers. Each program goes where the least text is so far.
+   * to `threads` workers. Each program goes where the least text is so far.
    */
-  share<T extends { text: string }>(programs: readonly T[]): T[][] {
-    const shares: T[][] = Array.from({ length: 1 + checkWorkers(this.required) }, () => []);
+  share<T extends { text: string }>(programs: readonly T[], threads: number): T[][] {
+    const shares: T[][] = Array.from({ length: 1 + threads }, () => []);
     const load = shares.map(() => 0);
     for (const p of programs) {
       const i = load.indexOf(Math.min(...load));
@@ -198,7 +199,7 @@ class CheckWorkers {
 
   /** Sends each task to a worker; the answers come as they come (a failed task's answer is its error). */
   run(tasks: readonly CheckTask[]): Promise<(CheckAnswer | Error)[]> {
-    const pool = this.hold();
+    const pool = this.hold(tasks.length);
     return Promise.all(tasks.map((t) => pool.run(t).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
   }
 
@@ -224,11 +225,13 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
   // Check workers take the programs of a directory (a root filesystem, a directory of scripts) when its rules are rorlint's own (a worker has no others).
   // (The hooks that start workers early are called only when the target is a directory.)
   const checkable = (directory?: boolean) => directory === true && options.workers !== false && !repo && rules.every((r) => RULES.includes(r)) && checkWorkers(options.workers === true) > 0;
+  // (Early only where the workers would be used for a scan of any size: not on two cores, see FEW_CORES_MIN_PROGRAMS.)
+  const startEarly = checkable(true) && checkWorkers(options.workers === true, 0) > 0;
   // A large tree: start the workers while the walk goes on (whether they are used is decided once the programs are known).
   // (Not the parse workers with the AST cache: most texts may come from it.)
   let early: (() => void) | undefined;
   let largeAt = 0;
-  if (checkable(true)) [early, largeAt] = [() => void checks.hold(), options.workers === true ? 0 : CHECK_EARLY_ENTRIES];
+  if (startEarly) [early, largeAt] = [() => void checks.hold(), options.workers === true ? 0 : CHECK_EARLY_ENTRIES];
   else if (options.workers === undefined && !options.astCache && poolAvailable()) [early, largeAt] = [() => parsing.hold(), POOL_EARLY_ENTRIES];
   const { view, kind, directory } = repo ? { view: repo.view, kind: "repo" as TargetKind, directory: false } : await openTarget(target, early, largeAt, cacheable);
   const toCheckWorkers = checkable(directory);
@@ -334,12 +337,13 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
   parsing.flush();
   // Enough programs, in a directory: shared out to the check workers, which answer while this thread checks its own share.
   const programSteps = steps.filter((s): s is Extract<Step, { path: string }> => "path" in s && needsModel(s.roles));
-  const shared = toCheckWorkers && (options.workers === true || programSteps.length >= CHECK_MIN_PROGRAMS) ? (view.share() as SharedDirectory | undefined) : undefined;
+  const threads = toCheckWorkers ? checkWorkers(options.workers === true, programSteps.length) : 0;
+  const shared = threads > 0 && (options.workers === true || programSteps.length >= CHECK_MIN_PROGRAMS) ? (view.share() as SharedDirectory | undefined) : undefined;
   let elsewhere: Promise<(CheckAnswer | Error)[]> | null = null;
   const sharedOut = new Set<Step>();
   if (shared) {
     const orderOf = new Map(steps.map((s, i) => [s, i] as const));
-    const [, ...shares] = checks.share(programSteps);
+    const [, ...shares] = checks.share(programSteps, threads);
     const task = (share: typeof programSteps): CheckTask => ({
       view: shared,
       rootfs: kind === "rootfs",

@@ -29,26 +29,35 @@ let pool: CheckPool | null = null;
 let holders = 0;
 
 /**
- * How many check workers a scan can use: 0 when there are none (or the
- * build is missing), unless `required` (the caller asked for them). As with
- * the parse workers, none on two cores unless `RORLINT_WORKERS` asks: V8's
- * helper threads already keep the second core half busy, and measured there
- * (a Debian tree: 0.74-0.82 s with a worker against 0.70-0.88 s without; 16
- * copies of it: 3.0 s against 2.9 s, and 60 MB more) a worker saves nothing.
+ * Programs from which a scan on two cores uses one check worker. There, V8's
+ * helper threads already keep the second core half busy: measured (median
+ * of 5-16 interleaved runs), a worker costs time on a Debian tree (0.62 s
+ * against 0.55 s), breaks even on 4 copies of it (1.05 s against 1.06 s),
+ * and saves on 16 (2.9 s against 3.2 s) and 50 (5.7-6.7 s against 7.4-9.4
+ * s), for some 45 MB more.
  */
-export function checkWorkers(required = false): number {
-  const n = Math.min(MAX_CHECK_WORKERS, required ? Math.max(1, threadCount()) : FEW_CORES ? 0 : threadCount());
+export const FEW_CORES_MIN_PROGRAMS = 500;
+
+/**
+ * How many check workers a scan of `programs` programs can use (without
+ * `programs`: whether it may use any, before it knows): 0 when there are
+ * none (or the build is missing), unless `required` (the caller asked for
+ * them). On two cores, one from FEW_CORES_MIN_PROGRAMS on, unless
+ * `RORLINT_WORKERS` says otherwise.
+ */
+export function checkWorkers(required = false, programs = Number.POSITIVE_INFINITY): number {
+  const n = Math.min(MAX_CHECK_WORKERS, required ? Math.max(1, threadCount()) : FEW_CORES ? (programs >= FEW_CORES_MIN_PROGRAMS ? 1 : 0) : threadCount());
   return n > 0 && workerScript(required, SCRIPT) !== null ? n : 0;
 }
 
-/** Takes a hold on the check workers for one scan, starting them if needed; `releaseCheckPool` gives it back. */
-export function acquireCheckPool(required = false): CheckPool {
+/** Takes a hold on the check workers for one scan (`threads` of them), starting them if needed; `releaseCheckPool` gives it back. */
+export function acquireCheckPool(required = false, threads = checkWorkers(required)): CheckPool {
   if (!pool) {
     const filename = workerScript(required, SCRIPT);
     if (!filename) throw new Error("no check worker script");
     const { Piscina } = createRequire(import.meta.url)("piscina") as typeof import("piscina");
-    const threads = checkWorkers(required);
-    pool = new Piscina<CheckTask, CheckAnswer>({ filename, minThreads: threads, maxThreads: threads });
+    // A small young generation, as for the parse workers: a worker's objects are one program's, dead once it is checked.
+    pool = new Piscina<CheckTask, CheckAnswer>({ filename, minThreads: threads, maxThreads: threads, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
   }
   holders++;
   return pool;

@@ -21,6 +21,7 @@ import { ScriptCache } from "../shell/program.js";
 import { Parsing } from "../shell/parsing.js";
 import { AstCache } from "../shell/cache.js";
 import { withTree } from "../shell/parser.js";
+import { setHeapGrowth } from "../heap.js";
 import { RULES } from "../../rules/index.js";
 import { CheckedPrograms, type CheckedResult, type ProgramSource } from "./programs.js";
 
@@ -52,6 +53,8 @@ export interface CheckAnswer {
 
 // The grammar is loaded now, while the main thread walks the tree.
 await withTree("true\n", () => null);
+// A worker's heap holds the index, the facts and the program at hand: collected once it has grown by 12 MB.
+setHeapGrowth(12 * 1024 * 1024);
 
 export default async function check(task: CheckTask): Promise<CheckAnswer> {
   const rules = task.rules.map((id) => {
