@@ -21,8 +21,8 @@
  * directory, taken before it was listed, and of every file read, taken as
  * it was read. A directory's times change whenever an entry is added,
  * removed, renamed or replaced in it, a file's whenever it is written, and
- * either's change time whenever its mode changes; no one can set a change
- * time back. So when the host gives the same signatures (and the same sizes
+ * either's change time whenever its mode changes; and a change time cannot
+ * be set back (short of setting the system clock back). So when the host gives the same signatures (and the same sizes
  * and modes looked at), the index and the bytes are the same, as git
  * decides from its index which files to look at again. A signature whose
  * times are within RACY_MS of the scan's start is not trusted, and then the

@@ -376,7 +376,13 @@ describe("the scan-result cache", () => {
         expect(resultCache.stats.quick, what).toBe(quick);
         expect(shape(await again())).toBe(shape(r));
       }
-      expect((await scan(root, resultCache)).findings.some((f) => f.path === "etc/init.d/svc7" && f.line === 10)).toBe(true);
+      expect((await again()).findings.some((f) => f.path === "etc/init.d/svc7" && f.line === 10)).toBe(true);
+      // A root named through a link is followed, as the walk does.
+      const link = join(tempDir(), "root");
+      symlinkSync(root, link);
+      await scan(link, resultCache);
+      expect((await scan(link, resultCache)).cached).toBe(true);
+      expect(resultCache.stats.quick).toBe(++quick);
     } finally {
       removeTree(root);
     }

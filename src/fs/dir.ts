@@ -22,7 +22,7 @@
  * diagnostics naming the entry, and the walk goes on.
  */
 import type { Dirent, Stats } from "node:fs";
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, statSync } from "node:fs";
 import { ROOT, TreeBuilder, TreeIndex, type SharedIndex, type Stat } from "./tree.js";
 import { decodeName, HEAD_BYTES, type ContentSource, type Entry, type EntryType, FsView, type Signature } from "./view.js";
 
@@ -224,7 +224,8 @@ export async function openDirectory(root: string, hooks: WalkHooks = {}): Promis
       if (typeof dir.host !== "string") signatures = null;
       else {
         try {
-          signatures.push([dir.path === "/" ? "" : dir.path, signatureOf(lstatSync(dir.host))]);
+          // (The root as the scan was given it: a link to a directory is followed, as the listing does.)
+          signatures.push(dir.path === "/" ? ["", signatureOf(statSync(dir.host))] : [dir.path, signatureOf(lstatSync(dir.host))]);
         } catch {
           signatures = null;
         }
