@@ -281,10 +281,11 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
     count(stats, script.hasErrors, script.errorLines, source.lines);
   };
   /** Lists one script (`shellText`: the text as shell, equal to `text` but for cron tables). */
+  const sourceOf = (path: string, text: string, shellText: string, interpreter: string, implicit: readonly string[] = []): ProgramSource => ({ path, shellText, lines: text.split("\n").length, interpreter, implicit });
   const listProgram = (path: string, text: string, shellText: string, roles: Set<Role>, interpreter: string, implicit: readonly string[] = []): ProgramSource => {
     texts.set(path, text);
     scripts.push({ path: relative(path), roles: [...roles], interpreter });
-    return { path, shellText, lines: text.split("\n").length, interpreter, implicit };
+    return sourceOf(path, text, shellText, interpreter, implicit);
   };
   /** Lists one script, and models it when its roles need it. */
   const addProgram = async (path: string, text: string, shellText: string, roles: Set<Role>, interpreter: string, implicit: readonly string[] = []) => {
@@ -351,7 +352,7 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
       rules: rules.map((r) => r.id),
       ...(options.astCache ? { astCache: { root: options.astCache.root, maxBytes: options.astCache.maxBytes } } : {}),
       recordReads: resultCache !== null,
-      programs: share.map((s) => ({ order: orderOf.get(s)!, source: { path: s.path, shellText: s.text, lines: s.text.split("\n").length, interpreter: s.interpreter, implicit: [] }, roles: [...s.roles] })),
+      programs: share.map((s) => ({ order: orderOf.get(s)!, source: sourceOf(s.path, s.text, s.text, s.interpreter), roles: [...s.roles] })),
     });
     for (const share of shares) for (const s of share) sharedOut.add(s);
     elsewhere = checks.run(shares.map(task));

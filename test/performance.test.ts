@@ -47,6 +47,21 @@ function bigTree(): TreeSpec {
   return tree;
 }
 
+/** /etc/init.d/a writes into /etc/cache and /etc/other; z, after it, mounts a tmpfs on /etc/cache at boot. */
+function learnedLaterTree(): TreeSpec {
+  return {
+    ...SKELETON,
+    "etc/init.d/a": "#!/bin/sh\necho 1 > /etc/cache/a\necho 2 > /etc/other\n",
+    "etc/init.d/z": "#!/bin/sh\nmount -t tmpfs tmpfs /etc/cache\n",
+    "etc/cache": { dir: true },
+    "etc/rcS.d/S01a": { symlink: "../init.d/a" },
+    "etc/rcS.d/S02z": { symlink: "../init.d/z" },
+  };
+}
+
+/** The shell rules' findings of a scan, as "rule path:line". */
+const shellFindings = (r: ScanResult) => r.findings.filter((f) => f.ruleId.startsWith("ROR1")).map((f) => `${f.ruleId} ${f.path}:${f.line}`);
+
 describe("worker threads", () => {
   it("check a directory's programs as one thread does, and stop when the scan is done", async () => {
     const root = makeTree(bigTree());
@@ -68,18 +83,11 @@ describe("worker threads", () => {
 
   it("take in what another thread's programs tell: a program told otherwise is checked again", async () => {
     // /etc/init.d/a (this thread's) writes into /etc/cache; z (a worker's) mounts a tmpfs there at boot.
-    const root = makeTree({
-      ...SKELETON,
-      "etc/init.d/a": "#!/bin/sh\necho 1 > /etc/cache/a\necho 2 > /etc/other\n",
-      "etc/init.d/z": "#!/bin/sh\nmount -t tmpfs tmpfs /etc/cache\n",
-      "etc/cache": { dir: true },
-      "etc/rcS.d/S01a": { symlink: "../init.d/a" },
-      "etc/rcS.d/S02z": { symlink: "../init.d/z" },
-    });
+    const root = makeTree(learnedLaterTree());
     try {
       const inThread = await scanPath(root, { workers: false });
       const shared = await scanPath(root, { workers: true });
-      expect(shared.findings.filter((f) => f.ruleId.startsWith("ROR1")).map((f) => `${f.ruleId} ${f.path}:${f.line}`)).toEqual(["ROR105 etc/init.d/a:3"]);
+      expect(shellFindings(shared)).toEqual(["ROR105 etc/init.d/a:3"]);
       expect(shared.checking).toEqual({ inWorkers: 1, rechecked: 1, remodelled: 0 });
       expect(shape(shared)).toBe(shape(inThread));
       // The facts too: z's mount counts, once.
@@ -195,20 +203,12 @@ describe("no work twice", () => {
 
   it("checks a program again when a script learned after it changes what it was told", async () => {
     // /etc/init.d/a writes into /etc/cache before z, later in the scan, is seen mounting a tmpfs there at boot.
-    const root = makeTree({
-      ...SKELETON,
-      "etc/init.d/a": "#!/bin/sh\necho 1 > /etc/cache/a\necho 2 > /etc/other\n",
-      "etc/init.d/z": "#!/bin/sh\nmount -t tmpfs tmpfs /etc/cache\n",
-      "etc/cache": { dir: true },
-      "etc/rcS.d/S01a": { symlink: "../init.d/a" },
-      "etc/rcS.d/S02z": { symlink: "../init.d/z" },
-    });
+    const root = makeTree(learnedLaterTree());
     try {
       const kept = await scanPath(root, { workers: false });
       const remodelled = await scanPath(root, { workers: false, retainedChars: 0 });
-      const shell = (r: ScanResult) => r.findings.filter((f) => f.ruleId.startsWith("ROR1")).map((f) => `${f.ruleId} ${f.path}:${f.line}`);
       // The write into the tmpfs is fine; the other one is not.
-      expect(shell(kept)).toEqual(["ROR105 etc/init.d/a:3"]);
+      expect(shellFindings(kept)).toEqual(["ROR105 etc/init.d/a:3"]);
       expect(kept.checking).toEqual({ inWorkers: 0, rechecked: 1, remodelled: 0 });
       // Let go of at once, the program is parsed and modelled again, with the same result.
       expect(shape(remodelled)).toBe(shape(kept));
