@@ -46,4 +46,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv);
+// Not a top-level await: the bundle the command line runs is a CommonJS script (see src/launch.ts).
+void main(process.argv).then((code) => {
+  process.exitCode = code;
+});

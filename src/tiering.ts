@@ -15,5 +15,6 @@
  * before any of rorlint's code has run; the findings do not depend on it.
  */
 import { setFlagsFromString } from "node:v8";
+import { INTERRUPT_BUDGET_FLAG } from "./flags.js";
 
-setFlagsFromString("--interrupt-budget=540672");
+setFlagsFromString(INTERRUPT_BUDGET_FLAG);

@@ -6,6 +6,7 @@
 import { createRequire } from "node:module";
 import { setFlagsFromString } from "node:v8";
 import { Language, Parser, type Node, type Tree } from "web-tree-sitter";
+import { LIFTOFF_ONLY_FLAG } from "../flags.js";
 
 let loading: Promise<Parser> | undefined;
 
@@ -17,7 +18,7 @@ function load(): Promise<Parser> {
     // first parse, which holds up this thread for about half a second (more
     // than that code ever saves on shell scripts). A process-wide setting,
     // made before the first WebAssembly module is compiled.
-    setFlagsFromString("--liftoff-only");
+    setFlagsFromString(LIFTOFF_ONLY_FLAG);
     await Parser.init();
     const language = await Language.load(require.resolve("tree-sitter-bash/tree-sitter-bash.wasm"));
     const parser = new Parser();

@@ -53,8 +53,8 @@ let pool: ParsePool | null = null;
  */
 export function workerScript(required: boolean, script = "shell/parse-worker.js"): string | null {
   const here = fileURLToPath(import.meta.url);
-  // Built: beside the modules (dist/src/shell/pool.js), or in the bundle, whose code may sit in its chunks/.
-  if (here.endsWith(".js")) return [join(dirname(here), "..", script), join(dirname(here), script)].find((p) => existsSync(p)) ?? join(dirname(here), "..", script);
+  // Built: beside the modules (dist/src/shell/pool.js), or in the bundle: the command line's (dist/bundle/cli.cjs), or a worker's, whose code may sit in its chunks/.
+  if (/\.c?js$/.test(here)) return [join(dirname(here), "..", script), join(dirname(here), script)].find((p) => existsSync(p)) ?? join(dirname(here), "..", script);
   if (!required) return null;
   const built = join(dirname(here), "..", "..", "dist", "src", script);
   if (!existsSync(built)) throw new Error(`worker threads need the build (npm run build): dist/src/${script} is missing`);
