@@ -22,6 +22,7 @@ import { createRequire } from "node:module";
 import { setFlagsFromString } from "node:v8";
 import { Language, Parser } from "web-tree-sitter";
 import { interpreterOf } from "../src/input/classify.js";
+import { LIFTOFF_ONLY_FLAG } from "../src/flags.js";
 
 const HEAD = 256;
 
@@ -70,7 +71,7 @@ async function runParse(files: string[], entries: number, listFile: string | und
   // The stack as rorlint runs it (src/shell/parser.ts): V8's baseline WebAssembly code only, which
   // spares the half second its optimizing compiler would hold up the parse for (the floor is the
   // least this stack needs, so it gets the same setting).
-  setFlagsFromString("--liftoff-only");
+  setFlagsFromString(LIFTOFF_ONLY_FLAG);
   await Parser.init();
   const language = await Language.load(require.resolve("tree-sitter-bash/tree-sitter-bash.wasm"));
   const parser = new Parser();

@@ -6,11 +6,11 @@
  * generation, which V8 lets grow far past what is alive before it collects
  * it: on a tree of thousands of scripts a process would hold a few hundred
  * MB of dead programs. Between programs the scan calls `collectIfGrown`,
- * which runs a full collection when the heap has grown by more than
- * GROWTH_BYTES (40 MB; see `setHeapGrowth`) since the last one. A small tree never grows that much, and
- * pays nothing. Measured on 50 copies of the Debian tree (two cores, one
- * check worker): 40 MB keeps the process's peak at 273 MB where 64 MB let it
- * reach 282-300 MB, in the same time (6.0-6.5 s).
+ * which runs a full collection when the heap has grown by more than 40 MB
+ * (see `setHeapGrowth`) since the last one. A small tree never grows that
+ * much, and pays nothing. Measured on 50 copies of the Debian tree (two
+ * cores, one check worker): 40 MB keeps the process's peak at 273 MB where
+ * 64 MB let it reach 282-300 MB, in the same time (6.0-6.5 s).
  */
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { createRequire } from "node:module";
@@ -18,7 +18,7 @@ import { createRequire } from "node:module";
 let growthBytes = 40 * 1024 * 1024;
 
 /**
- * Sets GROWTH_BYTES for this thread: a check worker, whose heap holds little
+ * Sets the growth that triggers a collection in this thread: a check worker, whose heap holds little
  * besides the program at hand, collects sooner, so that the worker adds
  * little to the process's memory.
  */
@@ -48,7 +48,7 @@ function collector(): (() => void) | null {
 const EVERY = 8;
 let calls = 0;
 
-/** Runs a full collection if the heap grew by more than GROWTH_BYTES since the last one (or since the process started). */
+/** Runs a full collection if the heap grew by more than the set growth since the last one (or since the process started). */
 export function collectIfGrown(): void {
   if (++calls % EVERY !== 0) return;
   const used = getHeapStatistics().used_heap_size;

@@ -288,9 +288,9 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
     return sourceOf(path, text, shellText, interpreter, implicit);
   };
   /** Lists one script, and models it when its roles need it. */
-  const addProgram = async (path: string, text: string, shellText: string, roles: Set<Role>, interpreter: string, implicit: readonly string[] = []) => {
+  const addProgram = async (path: string, text: string, shellText: string, roles: Set<Role>, interpreter: string, implicit: readonly string[] = [], order?: number) => {
     const source = listProgram(path, text, shellText, roles, interpreter, implicit);
-    if (needsModel(roles)) await modelProgram(source, roles);
+    if (needsModel(roles)) await modelProgram(source, roles, order);
     else unmodelled.set(path, source);
   };
   const candidates = candidateEntries(view, globs, kind !== "repo", linked);
@@ -365,8 +365,7 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
     if (parsing.usesWorkers && i % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
     if ("note" in step) view.diagnose(...step.note);
     else if (sharedOut.has(step)) sharedSources.set(i, { ...listProgram(step.path, step.text, step.text, step.roles, step.interpreter), roles: step.roles });
-    else if (needsModel(step.roles)) await modelProgram(listProgram(step.path, step.text, step.text, step.roles, step.interpreter), step.roles, i);
-    else await addProgram(step.path, step.text, step.text, step.roles, step.interpreter);
+    else await addProgram(step.path, step.text, step.text, step.roles, step.interpreter, [], i);
   }
   options.onProgress?.(candidates.length, candidates.length);
   const fromWorkers: NonNullable<CheckAnswer>["libraries"] = [];
