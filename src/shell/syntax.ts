@@ -19,7 +19,8 @@
  * commands left over by a failed compound statement ("do mv a b") are read
  * as the command they introduce.
  */
-import type { Language, TreeCursor } from "web-tree-sitter";
+import type { Language } from "web-tree-sitter";
+import { walkOf, type Walk } from "./cursor.js";
 import type { Node } from "./parser.js";
 import type { Span } from "../types.js";
 
@@ -95,7 +96,7 @@ export interface Script {
 
 /** The tree being converted: its cursor and source, for what is worked out or read on demand. */
 interface Doc {
-  cursor: TreeCursor;
+  cursor: Walk;
   /** The root's text. The root starts after any leading blank space: at offset `base`, row `baseRow`, column `baseColumn`. */
   text: string;
   base: number;
@@ -142,9 +143,9 @@ class SNode {
   private offsets(): void {
     if (this.start >= 0) return;
     const { cursor } = currentDoc();
-    cursor.gotoDescendant(this.index);
-    this.start = cursor.startIndex;
-    this.end = cursor.endIndex;
+    cursor.goto(this.index);
+    this.start = cursor.startIndex();
+    this.end = cursor.endIndex();
   }
 
   get startIndex(): number {
@@ -330,31 +331,31 @@ function typesOf(language: Language): Types {
  * operator, and no node objects (each one web-tree-sitter makes costs about
  * as much as a call).
  */
-function mirror(cursor: TreeCursor, types: Types, treeHasError: boolean): SNode {
+function mirror(cursor: Walk, types: Types, treeHasError: boolean): SNode {
   let index = 0;
   const tokens = treeHasError ? types.token : types.tokenWithoutErrors;
   // About the node read last: whether its children's fields are read, and whether it is a token.
   let fieldsBelow = false;
   let token = false;
   const read = (underFields: boolean): SNode => {
-    const id = cursor.nodeTypeId;
+    const id = cursor.typeId();
     // Ids past the table are the error symbol: "ERROR" for `Node.type`, and named.
     const known = id < types.names.length;
     const type = known ? types.names[id]! : "ERROR";
     fieldsBelow = treeHasError || (known && types.hasFields[id]!);
     token = known && tokens[id]!;
     const lazy = known && types.lazy[id]!;
-    const fieldId = underFields ? cursor.currentFieldId : 0;
+    const fieldId = underFields ? cursor.fieldId() : 0;
     return new SNode(
       type,
       known ? types.named[id]! : true,
       fieldId ? (types.fields[fieldId] ?? null) : null,
-      lazy ? -1 : cursor.startIndex,
-      lazy ? -1 : cursor.endIndex,
+      lazy ? -1 : cursor.startIndex(),
+      lazy ? -1 : cursor.endIndex(),
       NO_CHILDREN,
       index++,
       // The error flag sums up a subtree: in a tree without errors, no node has any.
-      treeHasError && type === "command" ? cursor.currentNode.hasError : false,
+      treeHasError && type === "command" ? cursor.hasError() : false,
     );
   };
   const root = read(false);
@@ -363,7 +364,7 @@ function mirror(cursor: TreeCursor, types: Types, treeHasError: boolean): SNode 
   const parents: SNode[] = [];
   const parentFields: boolean[] = [];
   for (;;) {
-    if (!token && cursor.gotoFirstChild()) {
+    if (!token && cursor.firstChild()) {
       parents.push(node);
       parentFields.push(fieldsBelow);
       const parent = node;
@@ -375,12 +376,12 @@ function mirror(cursor: TreeCursor, types: Types, treeHasError: boolean): SNode 
     for (;;) {
       const depth = parents.length;
       if (depth === 0) return root;
-      if (cursor.gotoNextSibling()) {
+      if (cursor.nextSibling()) {
         node = read(parentFields[depth - 1]!);
         parents[depth - 1]!.children.push(node);
         break;
       }
-      cursor.gotoParent();
+      cursor.parent();
       parents.pop();
       parentFields.pop();
     }
@@ -401,11 +402,14 @@ const CLOSING_KEYWORDS = new Set(["done", "fi", "esac", "}", "then", "do", "else
 
 export function convertProgram(root: Node): Script {
   const hasErrors = root.hasError;
-  const cursor = root.walk();
+  // Everything asked of the root first: while the walk is open, nothing else may call into web-tree-sitter (see cursor.ts).
+  const { text, startIndex: base, startPosition } = root;
+  const types = typesOf(root.tree.language);
+  const cursor = walkOf(root);
   const outer = doc;
   try {
-    doc = { cursor, text: root.text, base: root.startIndex, baseRow: root.startPosition.row, baseColumn: root.startPosition.column, newlines: null };
-    const top = mirror(cursor, typesOf(root.tree.language), hasErrors);
+    doc = { cursor, text, base, baseRow: startPosition.row, baseColumn: startPosition.column, newlines: null };
+    const top = mirror(cursor, types, hasErrors);
     const state = { errorRows: new Set<number>(), hasErrors };
     const body = stmts(kids(top), state);
     // Rows of ERROR regions that no recovered statement covers, and that hold code (not blank, not a comment).
@@ -414,7 +418,7 @@ export function convertProgram(root: Node): Script {
     return { body, errorLines: rows.length, hasErrors: state.hasErrors, unparsedRows: rows };
   } finally {
     doc = outer;
-    cursor.delete();
+    cursor.close();
   }
 }
 
