@@ -10,6 +10,8 @@
  *
  * Nothing else: no model, no rules, no output but a summary line. It is
  * single-threaded, and reads with synchronous calls (the fastest way here).
+ * The grammar loads while the tree is walked, as in a scan (its WebAssembly
+ * is compiled on V8's helper threads; see src/turns.ts).
  *
  *   node dist/bench/floor.js ROOT [--list FILE]
  *
@@ -18,21 +20,23 @@
  */
 import { closeSync, fstatSync, openSync, readdirSync, readSync, writeFileSync, constants } from "node:fs";
 import { join } from "node:path";
-import { createRequire } from "node:module";
-import { setFlagsFromString } from "node:v8";
-import { Language, Parser } from "web-tree-sitter";
 import { interpreterOf } from "../src/input/classify.js";
-import { LIFTOFF_ONLY_FLAG } from "../src/flags.js";
+import { load } from "../src/shell/parser.js";
+import type { Parser } from "web-tree-sitter";
+import { walkOf } from "../src/shell/cursor.js";
+import { Turns } from "../src/turns.js";
 
 const HEAD = 256;
 
-function main(): void {
+async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const root = args[0];
   if (!root) throw new Error("usage: floor ROOT [--list FILE]");
   const listAt = args.indexOf("--list");
   const listFile = listAt >= 0 ? args[listAt + 1] : undefined;
 
+  const parser = load();
+  const turns = new Turns();
   // 1. Discovery.
   const shellFiles: string[] = [];
   const head = Buffer.alloc(HEAD);
@@ -40,6 +44,7 @@ function main(): void {
   const stack = [root];
   while (stack.length > 0) {
     const dir = stack.pop()!;
+    if (turns.due()) await turns.take();
     let list;
     try {
       list = readdirSync(dir, { withFileTypes: true });
@@ -63,19 +68,16 @@ function main(): void {
       }
     }
   }
-  void runParse(shellFiles, entries, listFile);
+  await runParse(await parser, shellFiles, entries, listFile);
 }
 
-async function runParse(files: string[], entries: number, listFile: string | undefined): Promise<void> {
-  const require = createRequire(import.meta.url);
-  // The stack as rorlint runs it (src/shell/parser.ts): V8's baseline WebAssembly code only, which
-  // spares the half second its optimizing compiler would hold up the parse for (the floor is the
-  // least this stack needs, so it gets the same setting).
-  setFlagsFromString(LIFTOFF_ONLY_FLAG);
-  await Parser.init();
-  const language = await Language.load(require.resolve("tree-sitter-bash/tree-sitter-bash.wasm"));
-  const parser = new Parser();
-  parser.setLanguage(language);
+/**
+ * `parser` as rorlint loads it (src/shell/parser.ts): V8's baseline WebAssembly code only, which
+ * spares the half second its optimizing compiler would hold up the parse for, and trees walked
+ * with direct calls into web-tree-sitter's binding (src/shell/cursor.ts). The floor is the least
+ * this stack needs, so it gets the same.
+ */
+async function runParse(parser: Parser, files: string[], entries: number, listFile: string | undefined): Promise<void> {
   let bytes = 0;
   let nodes = 0;
   for (const f of files) {
@@ -93,22 +95,26 @@ async function runParse(files: string[], entries: number, listFile: string | und
     bytes += off;
     const tree = parser.parse(buf.toString("utf8", 0, off));
     if (!tree) continue;
-    // 3. Walk every node.
-    const cursor = tree.walk();
-    for (;;) {
+    // 3. Walk every node, reading its type, as any conversion must.
+    const walk = walkOf(tree.rootNode);
+    let depth = 0;
+    walking: for (;;) {
       nodes++;
-      if (cursor.nodeType.length < 0) break; // read the type, as any converter must
-      if (cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) break;
+      walk.typeId();
+      if (walk.firstChild()) {
+        depth++;
+        continue;
       }
-      if (cursor.currentDepth === 0) break;
+      while (!walk.nextSibling()) {
+        if (depth === 0 || !walk.parent()) break walking;
+        depth--;
+      }
     }
-    cursor.delete();
+    walk.close();
     tree.delete();
   }
   if (listFile) writeFileSync(listFile, files.join("\n") + "\n");
   process.stdout.write(JSON.stringify({ entries, shellFiles: files.length, bytes, nodes }) + "\n");
 }
 
-main();
+void main();

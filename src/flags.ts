@@ -8,7 +8,7 @@
 /** The optimizing compiler waits eight times V8's default (see `tiering.ts`). */
 export const INTERRUPT_BUDGET_FLAG = "--interrupt-budget=540672";
 
-/** WebAssembly gets V8's baseline code only (see `shell/parser.ts`). */
-export const LIFTOFF_ONLY_FLAG = "--liftoff-only";
+/** WebAssembly gets V8's baseline code only, compiled in full when the module is (see `shell/parser.ts`). */
+export const WASM_FLAGS = ["--liftoff-only", "--no-wasm-lazy-compilation"];
 
-export const PROCESS_FLAGS = [INTERRUPT_BUDGET_FLAG, LIFTOFF_ONLY_FLAG];
+export const PROCESS_FLAGS = [INTERRUPT_BUDGET_FLAG, ...WASM_FLAGS];

@@ -17,6 +17,7 @@ import { interpreterOf, isIgnoredName, rolesOf, runlevelRoles, SCRIPT_GLOBS } fr
 import { startupEntries } from "./input/startup.js";
 import { ScriptCache } from "./shell/program.js";
 import { Parsing, type ParsingStats } from "./shell/parsing.js";
+import { Turns } from "./turns.js";
 import { preloadParser } from "./shell/parser.js";
 import { POOL_EARLY_ENTRIES, POOL_MIN_FILES, poolAvailable } from "./shell/pool.js";
 import { acquireCheckPool, CHECK_EARLY_ENTRIES, CHECK_MIN_PROGRAMS, checkWorkers, releaseCheckPool } from "./engine/check-pool.js";
@@ -302,7 +303,9 @@ async function scanWith(target: string, options: ScanOptions, rules: readonly Ru
   // then, in the same order, the notes are made and the scripts modelled, as each parse comes in.
   type Step = { index: number } & ({ note: [string, string, string] } | { path: string; text: string; roles: Set<Role>; interpreter: string });
   const steps: Step[] = [];
+  const turns = new Turns();
   for (const [index, e] of candidates.entries()) {
+    if (turns.due()) await turns.take();
     const r = view.resolve(e.path);
     if (r.error) {
       steps.push({ index, note: [e.path, "symlink-loop", r.error] });

@@ -25,6 +25,7 @@ import type { Dirent, Stats } from "node:fs";
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, statSync } from "node:fs";
 import { ROOT, TreeBuilder, TreeIndex, type SharedIndex, type Stat } from "./tree.js";
 import { decodeName, HEAD_BYTES, type ContentSource, type Entry, type EntryType, FsView, type Signature } from "./view.js";
+import { Turns } from "../turns.js";
 
 type Problem = { path: string; error: NodeJS.ErrnoException };
 
@@ -330,10 +331,13 @@ export async function openDirectory(root: string, hooks: WalkHooks = {}): Promis
   // Breadth first, one level at a time: no recursion, so a tree thousands of levels deep cannot overflow the stack.
   // (Directories are listed in the order they were numbered, as the index wants.)
   let level: Pending[] = [{ id: ROOT, path: "/", host: root }];
+  // (What loads meanwhile, the grammar, moves on only when the event loop turns: see turns.ts.)
+  const turns = new Turns();
   while (level.length > 0) {
     const next: Pending[] = [];
     for (const dir of level) {
       visit(dir, next);
+      if (turns.due()) await turns.take();
       if (hooks.onLarge && builder.count - 1 >= (hooks.largeAt ?? 0)) {
         hooks.onLarge();
         hooks = {};

@@ -3,26 +3,40 @@
  * grammar are loaded once; trees live in WASM memory and are deleted as
  * soon as the model has been built from them.
  */
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { setFlagsFromString } from "node:v8";
 import { Language, Parser, type Node, type Tree } from "web-tree-sitter";
-import { LIFTOFF_ONLY_FLAG } from "../flags.js";
+import { WASM_FLAGS } from "../flags.js";
+import { bindingOptions, CHECK_SCRIPT, checkBinding } from "./cursor.js";
 
 let loading: Promise<Parser> | undefined;
 
-function load(): Promise<Parser> {
+/** The parser, with the bash grammar, loaded on first call (see `preloadParser`). */
+export function load(): Promise<Parser> {
   loading ??= (async () => {
     const require = createRequire(import.meta.url);
     // WebAssembly gets V8's baseline code (Liftoff) only. Otherwise V8 compiles
     // the whole grammar again with its optimizing compiler right after the
     // first parse, which holds up this thread for about half a second (more
-    // than that code ever saves on shell scripts). A process-wide setting,
-    // made before the first WebAssembly module is compiled.
-    setFlagsFromString(LIFTOFF_ONLY_FLAG);
-    await Parser.init();
-    const language = await Language.load(require.resolve("tree-sitter-bash/tree-sitter-bash.wasm"));
+    // than that code ever saves on shell scripts). And all of it when the
+    // module is compiled, on V8's helper threads while the tree is walked,
+    // not each function on this thread when first called (the first parse
+    // took 15-20 ms more for that). Process-wide settings, made before the
+    // first WebAssembly module is compiled.
+    for (const flag of WASM_FLAGS) setFlagsFromString(flag);
+    const options = bindingOptions();
+    await Parser.init(options);
+    // (Read at once: one step less for the load, which moves on only when the event loop turns; see turns.ts.)
+    const language = await Language.load(readFileSync(require.resolve("tree-sitter-bash/tree-sitter-bash.wasm")));
     const parser = new Parser();
     parser.setLanguage(language);
+    // Conversions walk trees with direct calls into the binding when it answers as the cursor does (see cursor.ts).
+    const check = parser.parse(CHECK_SCRIPT);
+    if (check) {
+      checkBinding(options, check.rootNode);
+      check.delete();
+    }
     return parser;
   })();
   return loading;
