@@ -3,7 +3,7 @@
  * constants, option parsing, guards, functions, sourced libraries, and
  * grammar gaps.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { memoryView, type MemoryTree } from "../src/fs/memory.js";
 import { buildModel, parseScript, Program, ScriptCache } from "../src/shell/program.js";
 import { effectsOf, type Effect } from "../src/shell/effects.js";
@@ -151,6 +151,24 @@ describe("functions and libraries", () => {
     expect(e!.command.span.line).toBe(3);
     expect(e!.chain.map((c) => [c.file, c.span.line, c.name])).toEqual([["/etc/rc.local", 2, "save"]]);
     expect(e!.roles).toEqual(["boot"]);
+  });
+
+  it("libraries sourced by name are read ahead: the script is evaluated once, and what evaluation never asks for is not taken in", async () => {
+    // /lib is a link to /usr/lib: /lib/a and /usr/lib/a are one library.
+    const code = ". /lib/a\n. /usr/lib/a\nsave\nunused() {\n  . /lib/never\n  . /lib/gone\n}\n";
+    const tree: MemoryTree = { "etc/rc.local": code, lib: { symlink: "usr/lib" }, "usr/lib/a": ". /usr/lib/b\n", "usr/lib/b": "save() {\n  echo > /etc/b\n}\n", "usr/lib/never": "echo > /etc/never\n" };
+    const build = async (preload: boolean) => {
+      const cache = new ScriptCache(memoryView(tree));
+      if (preload) await cache.preload(code);
+      const load = vi.spyOn(cache, "load");
+      const model = await buildModel("/etc/rc.local", await parseScript(code), 8, cache);
+      const writes = [...new Program(model, new Set(["boot"]), "sh").runtimeEffects()].map((e) => `${e.command.file}:${e.command.span.line}`);
+      return { loads: load.mock.calls.length, loaded: cache.loaded().map((l) => l.path), missing: cache.missing(), writes };
+    };
+    const lazily = await build(false);
+    // The same model and libraries (each once), nothing missing (nothing asked for /lib/gone), and no second evaluation.
+    expect(await build(true)).toEqual({ ...lazily, loads: 0 });
+    expect(lazily).toEqual({ loads: 2, loaded: ["/usr/lib/a", "/usr/lib/b"], missing: [], writes: ["/usr/lib/b:2"] });
   });
 
   it("functions never called produce no runtime effect", async () => {

@@ -172,6 +172,8 @@ export class CheckedPrograms {
     // Not remembered by the parser: the syntax goes once the program is learned from and checked.
     const script = await this.parsing.parse(source.shellText, false);
     if (script.abandoned) this.view.diagnose(source.path, ABANDONED.code, ABANDONED.message);
+    // The libraries it sources by name, ready before it is evaluated (see `ScriptCache.preload`).
+    await this.cache.preload(source.shellText);
     const implicit = [...implicitSources(source.path, source.interpreter), ...source.implicit];
     const model = await buildModel(source.path, script, source.lines, this.cache, implicit, entryFunctions(source.interpreter));
     return { program: new Program(model, roles, source.interpreter), script };
