@@ -23,6 +23,7 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type BuildOptions, type Plugin } from "esbuild";
@@ -69,16 +70,30 @@ const lazyChildProcess: Plugin = {
   },
 };
 
+/**
+ * web-tree-sitter's CommonJS build for the command line's CommonJS bundle:
+ * its ES module build loads node:module with a dynamic import, which a
+ * script compiled with a code cache cannot make.
+ */
+const commonJsTreeSitter: Plugin = {
+  name: "common-js-tree-sitter",
+  setup(b) {
+    b.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: createRequire(import.meta.url).resolve("web-tree-sitter") }));
+  },
+};
+
 const cli = join(to, "cli.cjs");
 await build({
   ...common,
   entryPoints: [join(from, "cli.js")],
   outfile: cli,
   format: "cjs",
+  // web-tree-sitter in the bundle too, so that the code cache holds it (its WebAssembly is handed over as bytes: see src/shell/parser.ts).
+  external: ["tree-sitter-bash", "piscina"],
   // What the modules ask of import.meta.url, answered for the script (after the directive, which must come first).
   banner: { js: '"use strict";\nvar rorlintModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
   define: { ...define, "import.meta.url": "rorlintModuleUrl" },
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, commonJsTreeSitter],
 });
 
 // The digest that ties the code cache to this bundle, on its first line.

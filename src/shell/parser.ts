@@ -25,7 +25,8 @@ export function load(): Promise<Parser> {
     // took 15-20 ms more for that). Process-wide settings, made before the
     // first WebAssembly module is compiled.
     for (const flag of WASM_FLAGS) setFlagsFromString(flag);
-    const options = bindingOptions();
+    // (Its WebAssembly as bytes, not found beside its script: the command line's bundle holds that script.)
+    const options = { ...bindingOptions(), wasmBinary: readFileSync(require.resolve("web-tree-sitter/web-tree-sitter.wasm")) };
     await Parser.init(options);
     // (Read at once: one step less for the load, which moves on only when the event loop turns; see turns.ts.)
     const language = await Language.load(readFileSync(require.resolve("tree-sitter-bash/tree-sitter-bash.wasm")));
