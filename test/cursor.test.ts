@@ -30,6 +30,8 @@ const AWKWARD = [
   "case $1 in\n  start) a ;;\n  *) esac\nfor do done\n",
   "x=(a b [3]=c); f() ( g || h ); ! { i; } | j &\n",
   "日本語=1\necho 𝄞 > /etc/z; [[ -w / && ! -e /x ]]\n",
+  // Deep enough that the cursor's stack grows (and moves) during the walk.
+  "( ".repeat(300) + "echo > /etc/deep" + " )".repeat(300) + "\n" + "x=$(".repeat(60) + "y" + ")".repeat(60) + "\n",
 ];
 
 let texts: [string, string][] = [];
