@@ -23,7 +23,7 @@ import { join } from "node:path";
 import { interpreterOf } from "../src/input/classify.js";
 import { load } from "../src/shell/parser.js";
 import type { Parser } from "web-tree-sitter";
-import { walkOf } from "../src/shell/cursor.js";
+import { visitAll, walkOf } from "../src/shell/cursor.js";
 import { Turns } from "../src/turns.js";
 
 const HEAD = 256;
@@ -97,19 +97,7 @@ async function runParse(parser: Parser, files: string[], entries: number, listFi
     if (!tree) continue;
     // 3. Walk every node, reading its type, as any conversion must.
     const walk = walkOf(tree.rootNode);
-    let depth = 0;
-    walking: for (;;) {
-      nodes++;
-      walk.typeId();
-      if (walk.firstChild()) {
-        depth++;
-        continue;
-      }
-      while (!walk.nextSibling()) {
-        if (depth === 0 || !walk.parent()) break walking;
-        depth--;
-      }
-    }
+    nodes += visitAll(walk, () => walk.typeId());
     walk.close();
     tree.delete();
   }

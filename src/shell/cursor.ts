@@ -198,24 +198,29 @@ export function walkOf(node: Node): Walk {
   return enabled && checked ? new BindingWalk(cursor, node.tree, checked.binding, checked.buffer) : new PublicWalk(cursor);
 }
 
-/** Every answer of a full walk, then of a `goto` to each node: what the two ways must agree on. */
-function transcript(walk: Walk): number[] {
-  const out: number[] = [];
+/** Visits every node under the walk's start, in preorder (`visit` reads the node the walk is on), and ends back on it; returns how many. */
+export function visitAll(walk: Walk, visit: () => void): number {
   let count = 0;
   let depth = 0;
-  walking: for (;;) {
+  for (;;) {
     count++;
-    out.push(walk.typeId(), walk.fieldId(), walk.startIndex(), walk.endIndex(), walk.hasError() ? 1 : 0);
+    visit();
     if (walk.firstChild()) {
       depth++;
       continue;
     }
     while (!walk.nextSibling()) {
-      if (depth === 0) break walking;
+      if (depth === 0) return count;
       if (!walk.parent()) throw new Error("the cursor lost its way");
       depth--;
     }
   }
+}
+
+/** Every answer of a full walk, then of a `goto` to each node: what the two ways must agree on. */
+function transcript(walk: Walk): number[] {
+  const out: number[] = [];
+  const count = visitAll(walk, () => out.push(walk.typeId(), walk.fieldId(), walk.startIndex(), walk.endIndex(), walk.hasError() ? 1 : 0));
   for (let i = count - 1; i >= 0; i--) {
     walk.goto(i);
     out.push(walk.typeId(), walk.startIndex());

@@ -73,7 +73,7 @@ export class ScriptCache {
     for (let t = texts.pop(); t !== undefined; t = texts.pop()) {
       for (const m of t.matchAll(LITERAL_SOURCE)) {
         const path = m[1]!;
-        if (this.parsed.has(path) || this.ready.has(path) || this.byRealPath.has(this.view.resolve(path).path)) continue;
+        if (this.has(path)) continue;
         const r = this.early.get(path) ?? (await this.view.readText(path));
         if (!r.ok) continue;
         this.early.delete(path);
@@ -86,7 +86,12 @@ export class ScriptCache {
     await Promise.all(parses);
   }
 
-  /** A library under the name `path`: known under another name (the same file is often sourced as /lib/... and /usr/lib/...), or preloaded. */
+  /** Whether the library at `path` is loaded or preloaded already, under this name or another (by its real path). */
+  private has(path: string): boolean {
+    return this.parsed.has(path) || this.ready.has(path) || this.byRealPath.has(this.view.resolve(path).path);
+  }
+
+  /** A library under the name `path`, taken in: known under another name (the same file is often sourced as /lib/... and /usr/lib/...), or preloaded. */
   private known(path: string): LoadedSource | null {
     const known = this.byRealPath.get(this.view.resolve(path).path);
     if (known) {
@@ -122,7 +127,7 @@ export class ScriptCache {
   prefetch(text: string): void {
     for (const m of text.matchAll(LITERAL_SOURCE)) {
       const path = m[1]!;
-      if (this.early.has(path) || this.parsed.has(path) || this.byRealPath.has(this.view.resolve(path).path)) continue;
+      if (this.early.has(path) || this.has(path)) continue;
       // Only from a backend that reads at once (a directory); other backends' files are read when loaded.
       const r = this.view.readNow(path);
       if (!r) continue;
@@ -153,10 +158,10 @@ export class ScriptCache {
 /** `. /abs/path` or `source /abs/path` at the start of a line. */
 const LITERAL_SOURCE = /^[ \t]*(?:\.|source)[ \t]+["']?(\/[^\s;|&"'`$()<>]+)/gm;
 
-/** Stands for a library's AST until its parse is done (never seen by evaluation: `load` waits for every parse). */
 /** The note on a file whose parse was abandoned (see `parseBudgetMs`). */
 export const ABANDONED = { code: "parse-abandoned", message: "took too long to parse as shell (is it shell?): read line by line" };
 
+/** Stands for a library's AST until its parse is done (never seen by evaluation: `load` and `preload` wait for every parse). */
 const EMPTY_SCRIPT: Script = { body: [], errorLines: 0, hasErrors: false, unparsedRows: [] };
 
 /** A library read at `path` (its real path), not parsed yet. */
